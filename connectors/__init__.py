@@ -1,0 +1,1 @@
+"""Readers from source systems into the canonical schema, and the CMMS write-back."""

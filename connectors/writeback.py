@@ -1,0 +1,165 @@
+"""CMMS write-back: Foresight's interface tables, upserted in one transaction per run.
+
+Tables (created if missing; a site maps them onto its CMMS's own interface tables):
+- foresight_risk_score_history: every night's score per asset and horizon, `is_current` marks the latest;
+- foresight_current_risk_scores: the current score per asset and horizon, what planners look at.
+A rerun of the same night writes identical content, so the CMMS does not change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from foresight.errors import WritebackError
+
+logger = logging.getLogger(__name__)
+metadata = sa.MetaData()
+
+SCORE_COLUMNS = [
+    sa.Column("asset_id", sa.String(64), primary_key=True),
+    sa.Column("horizon_days", sa.Integer, primary_key=True),
+]
+VALUE_COLUMNS = (
+    "risk",
+    "band",
+    "risk_rank",
+    "drivers",
+    "data_quality_status",
+    "model_version",
+    "run_id",
+)
+
+
+def _value_columns() -> list[sa.Column]:
+    return [
+        sa.Column("risk", sa.Float, nullable=True),
+        sa.Column("band", sa.String(32), nullable=False),
+        sa.Column("risk_rank", sa.Integer, nullable=True),
+        sa.Column("drivers", sa.Text, nullable=False),
+        sa.Column("data_quality_status", sa.String(32), nullable=False),
+        sa.Column("model_version", sa.String(32), nullable=False),
+        sa.Column("run_id", sa.String(64), nullable=False),
+    ]
+
+
+history = sa.Table(
+    "foresight_risk_score_history",
+    metadata,
+    *[c.copy() for c in SCORE_COLUMNS],
+    sa.Column("as_of_date", sa.Date, primary_key=True),
+    *_value_columns(),
+    sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+)
+current = sa.Table(
+    "foresight_current_risk_scores",
+    metadata,
+    *[c.copy() for c in SCORE_COLUMNS],
+    sa.Column("as_of_date", sa.Date, nullable=False),
+    *_value_columns(),
+)
+
+
+@dataclass(frozen=True)
+class WritebackSummary:
+    rows: int
+    target: str
+    tables: tuple[str, ...]
+
+
+def _rows(scores: pl.DataFrame, run_id: str) -> list[dict]:
+    frame = scores.select(
+        "asset_id",
+        "horizon_days",
+        pl.col("as_of").alias("as_of_date"),
+        "risk",
+        "band",
+        pl.col("rank").alias("risk_rank"),
+        "drivers",
+        "data_quality_status",
+        "model_version",
+        pl.lit(run_id).alias("run_id"),
+    )
+    return frame.to_dicts()
+
+
+def _upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], newer_only: bool) -> None:
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(table).values(rows)
+    excluded = stmt.excluded
+    content = ["risk", "band", "risk_rank", "drivers", "data_quality_status", "model_version"]
+    if table is current:
+        content.append("as_of_date")
+    changed = sa.or_(*[table.c[c].is_distinct_from(excluded[c]) for c in content])
+    where = sa.and_(changed, table.c.as_of_date <= excluded.as_of_date) if newer_only else changed
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={c: excluded[c] for c in [*content, "run_id"]},
+        where=where,
+    )
+    conn.execute(stmt)
+
+
+def _mark_current(conn: sa.Connection) -> None:
+    newest = (
+        sa.select(
+            history.c.asset_id, history.c.horizon_days, sa.func.max(history.c.as_of_date).label("d")
+        )
+        .group_by(history.c.asset_id, history.c.horizon_days)
+        .subquery()
+    )
+    is_newest = sa.exists().where(
+        (newest.c.asset_id == history.c.asset_id)
+        & (newest.c.horizon_days == history.c.horizon_days)
+        & (newest.c.d == history.c.as_of_date)
+    )
+    conn.execute(
+        sa.update(history)
+        .where(history.c.is_current.is_distinct_from(is_newest))
+        .values(is_current=is_newest)
+    )
+
+
+def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) -> WritebackSummary:
+    """Upsert a night's scores into history and current tables, all in one transaction.
+
+    Raises:
+        WritebackError: the CMMS was unreachable or refused; nothing was written.
+    """
+    engine = sa.create_engine(url)
+    rows = _rows(scores, run_id)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            for start in range(0, len(rows), batch):
+                chunk = rows[start : start + batch]
+                _upsert(
+                    conn, history, [{**r, "is_current": False} for r in chunk], newer_only=False
+                )
+                _upsert(conn, current, chunk, newer_only=True)
+            _mark_current(conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise WritebackError(
+            f"CMMS {engine.url.render_as_string()}: write-back of {len(rows)} scores failed and was "
+            f"rolled back, the CMMS is unchanged ({exc.__class__.__name__}: {getattr(exc, 'orig', exc)})."
+        ) from exc
+    finally:
+        engine.dispose()
+    return WritebackSummary(len(rows), engine.url.render_as_string(), (history.name, current.name))
+
+
+def latest_as_of(url: str) -> date | None:
+    """The newest night in the score history, or None if nothing was written yet."""
+    engine = sa.create_engine(url)
+    try:
+        metadata.create_all(engine)
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(history.c.as_of_date))).scalar()
+    finally:
+        engine.dispose()

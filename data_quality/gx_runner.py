@@ -1,0 +1,115 @@
+"""Run a Great Expectations (GX Core 1.x) suite on a frame and summarise it for people and Dagster."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+logger = logging.getLogger(__name__)
+
+CRITICAL = "critical"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """One expectation's verdict, in words a plant engineer reads."""
+
+    rule: str
+    severity: str
+    passed: bool
+    failing_rows: int | None
+    checked_rows: int | None
+    examples: list[str] = field(default_factory=list)
+    observed: str | None = None
+
+    def sentence(self, source: str) -> str:
+        if self.failing_rows is not None and self.checked_rows:
+            share = 100.0 * self.failing_rows / self.checked_rows
+            amount = f"{self.failing_rows:,} of {self.checked_rows:,} rows ({share:.2f} %)"
+        else:
+            amount = f"observed {self.observed}"
+        examples = f"; e.g. {', '.join(self.examples[:5])}" if self.examples else ""
+        return f"{source}: rule '{self.rule}' failed ({self.severity}): {amount}{examples}"
+
+
+@dataclass(frozen=True)
+class SuiteReport:
+    """A suite's outcome on one batch: which rules passed, which critical ones failed."""
+
+    source: str
+    outcomes: list[RuleOutcome]
+    results_path: Path | None = None
+
+    @property
+    def critical_passed(self) -> bool:
+        return all(o.passed for o in self.outcomes if o.severity == CRITICAL)
+
+    @property
+    def failures(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if not o.passed]
+
+    def message(self) -> str:
+        """All failed rules, critical first; empty when everything passed."""
+        ordered = sorted(self.failures, key=lambda o: o.severity != CRITICAL)
+        return "\n".join(o.sentence(self.source) for o in ordered)
+
+    def as_metadata(self) -> dict[str, object]:
+        return {
+            "rules_checked": len(self.outcomes),
+            "critical_failures": sum(
+                not o.passed and o.severity == CRITICAL for o in self.outcomes
+            ),
+            "warnings": sum(not o.passed and o.severity == WARNING for o in self.outcomes),
+            "failed_rules": self.message() or "none",
+            "gx_results": str(self.results_path) if self.results_path else "not kept",
+        }
+
+
+def _outcome(result: object) -> RuleOutcome:
+    config = result.expectation_config
+    details = result.result or {}
+    examples = [str(x) for x in (details.get("partial_unexpected_list") or [])]
+    return RuleOutcome(
+        rule=str((config.meta or {}).get("rule", config.type)),
+        severity=str((config.meta or {}).get("severity", WARNING)),
+        passed=bool(result.success),
+        failing_rows=details.get("unexpected_count"),
+        checked_rows=details.get("element_count"),
+        examples=list(dict.fromkeys(examples))[:5],
+        observed=None if details.get("observed_value") is None else str(details["observed_value"]),
+    )
+
+
+def run_suite(
+    source: str, frame: pl.DataFrame, expectations: list[object], results_dir: Path | None = None
+) -> SuiteReport:
+    """Validate `frame` with GX against the expectations; keep GX's JSON results in results_dir."""
+    import great_expectations as gx  # slow to import: only when a suite runs
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    batch_def = (
+        context.data_sources.add_pandas(f"{source}_source")
+        .add_dataframe_asset(source)
+        .add_batch_definition_whole_dataframe("whole_batch")
+    )
+    suite = gx.ExpectationSuite(name=f"{source}_suite")
+    for expectation in expectations:
+        suite.add_expectation(expectation)
+    batch = batch_def.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
+    result = batch.validate(suite, result_format="SUMMARY")
+    path = None
+    if results_dir is not None:
+        results_dir.mkdir(parents=True, exist_ok=True)
+        path = results_dir / f"{source}.json"
+        path.write_text(json.dumps(result.to_json_dict(), indent=1, default=str))
+    return SuiteReport(
+        source=source, outcomes=[_outcome(r) for r in result.results], results_path=path
+    )

@@ -1,0 +1,1 @@
+"""Point-in-time window features per asset, declared in spec.yaml and computed in polars."""

@@ -1,0 +1,120 @@
+"""The context layer: operating load from the MES, maintenance history and static asset attributes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from features.spec import FeatureSpec
+
+
+def daily_load(orders: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """Hours run, mean load and high-load hours per asset and local day, from production orders."""
+    hours = (
+        orders.filter(pl.col("start_utc").is_not_null() & (pl.col("end_utc") > pl.col("start_utc")))
+        .with_columns(hour=pl.datetime_ranges("start_utc", "end_utc", "1h", closed="left"))
+        .explode("hour")
+        .with_columns(day=pl.col("hour").dt.convert_time_zone(timezone).dt.date())
+    )
+    return hours.group_by("asset_id", "day").agg(
+        run_hours=pl.len().cast(pl.Float64),
+        load_sum=pl.col("load_pct").sum(),
+        high_hours=(pl.col("load_regime") == "high").sum().cast(pl.Float64),
+    )
+
+
+def build_load_features(load: pl.DataFrame, spec: FeatureSpec, as_of: list[date]) -> pl.DataFrame:
+    """`load_pct__mean__Nd`, `run_hours__Nd` and `high_load_share__Nd` per asset and as-of night."""
+    nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date})
+    longest = max(spec.load_windows_days, default=0)
+    if longest == 0 or load.is_empty():
+        return nights.join(load.select("asset_id").unique(), how="cross")
+    expanded = (
+        load.with_columns(
+            as_of=pl.date_ranges("day", pl.col("day") + pl.duration(days=longest - 1))
+        )
+        .explode("as_of")
+        .join(nights, on="as_of", how="semi")
+        .with_columns(age=(pl.col("as_of") - pl.col("day")).dt.total_days())
+    )
+    exprs = []
+    for w in spec.load_windows_days:
+        inside = pl.col("age") < w
+        run = pl.when(inside).then(pl.col("run_hours")).otherwise(0).sum()
+        exprs += [
+            (pl.when(inside).then(pl.col("load_sum")).otherwise(0).sum() / run).alias(
+                f"load_pct__mean__{w}d"
+            ),
+            run.alias(f"run_hours__{w}d"),
+            (pl.when(inside).then(pl.col("high_hours")).otherwise(0).sum() / run).alias(
+                f"high_load_share__{w}d"
+            ),
+        ]
+    return expanded.group_by("asset_id", "as_of").agg(exprs)
+
+
+def build_maintenance_features(
+    work_orders: pl.DataFrame, register: pl.DataFrame, as_of: list[date], timezone: str
+) -> pl.DataFrame:
+    """Days since the last PM and CM, CM count in the past 365 days, and age since commissioning.
+
+    Only work orders opened before the end of the as-of night count (no look-ahead).
+    """
+    grid = register.select("asset_id", "commissioned_on").join(
+        pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}), how="cross"
+    )
+    wo = (
+        work_orders.filter(pl.col("status") != "cancelled")
+        .with_columns(day=pl.col("opened_utc").dt.convert_time_zone(timezone).dt.date())
+        .filter(pl.col("day").is_not_null())
+    )
+    out = grid.with_columns(age_days=(pl.col("as_of") - pl.col("commissioned_on")).dt.total_days())
+    for kind in ("PM", "CM"):
+        events = wo.filter(pl.col("wo_type") == kind).select("asset_id", "day").sort("day")
+        out = (
+            out.sort("as_of")
+            .join_asof(
+                events.rename({"day": f"last_{kind}"}),
+                left_on="as_of",
+                right_on=f"last_{kind}",
+                by="asset_id",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .with_columns(
+                (pl.col("as_of") - pl.col(f"last_{kind}"))
+                .dt.total_days()
+                .alias(f"days_since_{kind.lower()}")
+            )
+            .drop(f"last_{kind}")
+        )
+    cm = wo.filter(pl.col("wo_type") == "CM").select("asset_id", "day")
+    counts = (
+        grid.select("asset_id", "as_of")
+        .join(cm, on="asset_id")
+        .filter(
+            (pl.col("day") <= pl.col("as_of"))
+            & (pl.col("day") > pl.col("as_of") - pl.duration(days=365))
+        )
+        .group_by("asset_id", "as_of")
+        .agg(cm_count__365d=pl.len().cast(pl.Int64))
+    )
+    return (
+        out.join(counts, on=["asset_id", "as_of"], how="left")
+        .with_columns(pl.col("cm_count__365d").fill_null(0))
+        .drop("commissioned_on")
+    )
+
+
+def assemble_features(
+    windows: pl.DataFrame, load: pl.DataFrame, maintenance: pl.DataFrame, register: pl.DataFrame
+) -> pl.DataFrame:
+    """Join sensor windows, load context, maintenance history and static attributes per asset and night."""
+    static = register.select("asset_id", "asset_type", "criticality", "site")
+    return (
+        windows.join(load, on=["asset_id", "as_of"], how="left")
+        .join(maintenance, on=["asset_id", "as_of"], how="left")
+        .join(static, on="asset_id", how="left")
+        .sort("asset_id", "as_of")
+    )

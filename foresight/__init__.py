@@ -1,0 +1,1 @@
+"""Foresight: the application shell (plant file, errors, state folder, command line)."""

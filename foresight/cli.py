@@ -1,0 +1,135 @@
+"""The `foresight` command: runs the same Dagster jobs as the UI, in process, with plain errors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from foresight.errors import ForesightError
+from foresight.plant import Plant, load_plant
+
+
+def _say(message: str) -> None:
+    print(f"[foresight {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_exports(plant: Plant) -> None:
+    """Simulate a simulated plant's exports once (deterministic, so never needed twice)."""
+    from foresight.demo import simulate_if_missing
+
+    simulate_if_missing(plant, _say)
+
+
+def latest_night(plant: Plant) -> date:
+    """The newest night that has a historian export file."""
+    from connectors.historian import list_export_files
+
+    source = plant.sources.historian
+    nights = list_export_files(plant.expand(source.files), source.arrival_date_pattern)
+    if not nights:
+        raise ForesightError(
+            f"no historian export matches {plant.expand(source.files)}; check sources.historian.files."
+        )
+    return max(nights)
+
+
+def cmd_nightly(plant: Plant, as_of: date | None) -> None:
+    from foresight import runner
+    from models.registry import ModelRegistry
+
+    ensure_exports(plant)
+    night = as_of or latest_night(plant)
+    if night < plant.history_start:
+        raise ForesightError(
+            f"--as-of {night} is before the plant's history_start {plant.history_start}."
+        )
+    gap = runner.missing_range(
+        plant.history_start,
+        night - timedelta(days=1),
+        runner.materialized_nights("window_features"),
+    )
+    if gap:
+        _say(
+            f"building history {gap[0]} .. {gap[1]} (ingest, quality gate, cleaning, features) in one run"
+        )
+        runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
+    if ModelRegistry(plant.state_dir / "models").champion_version() is None:
+        _say("no champion model yet: training one on the history")
+        runner.run_job("training")
+    _say(f"nightly run for {night}")
+    runner.run_job("nightly", partition=night.isoformat())
+    from foresight.risk_list import print_risk_list
+
+    print_risk_list(plant, night)
+
+
+def cmd_train(plant: Plant) -> None:
+    from foresight import runner
+
+    ensure_exports(plant)
+    night = latest_night(plant)
+    gap = runner.missing_range(
+        plant.history_start, night, runner.materialized_nights("window_features")
+    )
+    if gap:
+        _say(f"building history {gap[0]} .. {gap[1]} before training")
+        runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
+    _say("training")
+    runner.run_job("training")
+    from foresight.risk_list import print_model_card
+
+    print_model_card(plant)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="foresight", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in [
+        ("nightly", "run the nightly job: ingest, gate, clean, features, score, write back"),
+        ("train", "train a failure-risk model and promote it if it beats the champion"),
+        ("simulate", "write the simulated plant's exports (demo plants only)"),
+    ]:
+        cmd = sub.add_parser(name, help=text, description=text)
+        cmd.add_argument(
+            "--plant",
+            type=Path,
+            help="plant file (default: $FORESIGHT_PLANT, else plants/demo.yaml)",
+        )
+        if name == "nightly":
+            cmd.add_argument(
+                "--as-of",
+                type=date.fromisoformat,
+                help="night to score, YYYY-MM-DD (default: newest export)",
+            )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        plant = load_plant(args.plant)
+        from foresight.runner import activate
+
+        activate(plant)
+        if args.command == "nightly":
+            cmd_nightly(plant, args.as_of)
+        elif args.command == "train":
+            cmd_train(plant)
+        else:
+            ensure_exports(plant)
+    except ForesightError as exc:
+        print(f"foresight {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("foresight: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

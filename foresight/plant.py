@@ -1,0 +1,176 @@
+"""The plant file: one YAML file, loaded into a typed, validated `Plant`; code reads settings only here."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from foresight.errors import PlantConfigError
+from foresight.paths import plant_state_dir
+from foresight.plant_yaml import locate_key
+
+PLANT_ENV = "FORESIGHT_PLANT"
+DEFAULT_PLANT = Path(__file__).resolve().parent.parent / "plants" / "demo.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SimulatorSettings(_Strict):
+    """The demo plant is simulated: these settings make its exports, deterministically."""
+
+    seed: int = 42
+    n_assets: int = Field(50, ge=3)
+    start_date: date = date(2025, 9, 1)
+    days: int = Field(450, ge=30)
+    sample_minutes: int = Field(60, ge=1, le=1440)
+    sites: tuple[str, ...] = ("north", "south")
+    historian_format: Literal["parquet", "csv"] = "parquet"
+    defects: dict[str, float | bool] = Field(default_factory=dict)
+
+
+class HistorianSource(_Strict):
+    """Sensor history: files by glob, one per arrival day, long format, plus the tag catalogue."""
+
+    files: str = Field(description="glob of export files; {exports} and {plant_dir} are expanded")
+    format: Literal["parquet", "csv"] = "parquet"
+    tag_catalog: str = Field(description="CSV: asset_type,tag,unit,description,min_valid,max_valid")
+    arrival_date_pattern: str = Field(
+        r"(\d{4}-\d{2}-\d{2})", description="regex whose first group is the file's arrival date"
+    )
+
+
+class SqlSource(_Strict):
+    """A database reached through a SQLAlchemy URL; the password comes from an environment variable."""
+
+    url: str
+    password_env: str | None = None
+
+    def resolved_url(self) -> str:
+        """The URL with the password from `password_env` filled in, never stored in the file."""
+        if self.password_env is None:
+            return self.url
+        secret = os.environ.get(self.password_env)
+        if secret is None:
+            raise PlantConfigError(
+                f"the plant file names password_env {self.password_env!r} for {self.url!r}, "
+                "but that environment variable is not set. Export it before running Foresight."
+            )
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).set(password=secret).render_as_string(hide_password=False)
+
+
+class Sources(_Strict):
+    historian: HistorianSource
+    cmms: SqlSource
+    production_context: str | None = Field(None, description="CSV of MES production orders")
+
+
+class CmmsTarget(SqlSource):
+    """Where scores and work requests go; shadow mode writes to a local shadow database instead."""
+
+    mode: Literal["shadow", "live"] = "shadow"
+
+
+class ModelSettings(_Strict):
+    horizons_days: tuple[int, ...] = (7, 30)
+    min_failures_to_train: int = Field(8, ge=1)
+    promotion_margin: float = Field(0.01, ge=0.0)
+    training_lookback_days: int = Field(720, ge=30)
+
+
+class QualitySettings(_Strict):
+    max_unknown_asset_share: float = Field(0.01, ge=0, le=1)
+    max_malformed_share: float = Field(0.01, ge=0, le=1)
+    min_coverage_for_score: float = Field(0.5, ge=0, le=1)
+    stuck_run_hours: float = Field(6.0, gt=0)
+    spike_robust_z: float = Field(8.0, gt=0)
+
+
+class Plant(_Strict):
+    """A plant, as its plant file describes it."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    timezone: str
+    history_start: date
+    simulator: SimulatorSettings | None = None
+    sources: Sources
+    cmms_target: CmmsTarget
+    models: ModelSettings = ModelSettings()
+    quality: QualitySettings = QualitySettings()
+    planners_daily_capacity: int = Field(3, ge=1)
+    plant_dir: Path = Field(Path("."), exclude=True)
+    plant_file: Path = Field(Path("plant.yaml"), exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'"
+            ) from exc
+        return value
+
+    @cached_property
+    def state_dir(self) -> Path:
+        return plant_state_dir(self.name)
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where a simulated plant's exports land (a real plant's files stay where they are)."""
+        return self.state_dir / "exports"
+
+    def expand(self, template: str) -> str:
+        """Fill {exports}, {state} and {plant_dir} in a path or URL from the plant file."""
+        return template.format(
+            exports=self.exports_dir, state=self.state_dir, plant_dir=self.plant_dir
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_plant(path: str | Path | None = None) -> Plant:
+    """Load and validate a plant file: the argument, else $FORESIGHT_PLANT, else the demo plant.
+
+    Raises:
+        PlantConfigError: naming the file, the key, its line and what was expected.
+    """
+    chosen = Path(path or os.environ.get(PLANT_ENV) or DEFAULT_PLANT).expanduser().resolve()
+    if not chosen.is_file():
+        raise PlantConfigError(
+            f"plant file {chosen} does not exist. Pass --plant PATH or set {PLANT_ENV}."
+        )
+    text = chosen.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PlantConfigError(f"plant file {chosen.name} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PlantConfigError(
+            f"plant file {chosen.name} must be a mapping of keys, got {type(raw).__name__}"
+        )
+    try:
+        return Plant.model_validate({**raw, "plant_dir": chosen.parent, "plant_file": chosen})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        line = locate_key(text, first["loc"])
+        where = f" (line {line})" if line else ""
+        raise PlantConfigError(
+            f"plant file {chosen.name}: key {key!r}{where}: {first['msg']}"
+            f"; got {first.get('input')!r}."
+            + (f" ({len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else "")
+        ) from exc

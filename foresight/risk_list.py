@@ -1,0 +1,64 @@
+"""Print the planners' top risk list and the model card on the terminal."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import sqlalchemy as sa
+
+from foresight.plant import Plant
+
+
+def _target_url(plant: Plant) -> str:
+    if plant.cmms_target.mode == "live":
+        return plant.expand(plant.cmms_target.resolved_url())
+    return f"sqlite:///{plant.state_dir / 'shadow_cmms.sqlite'}"
+
+
+def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
+    """The highest current risks of the shortest horizon, with drivers, and where they were written."""
+    url = _target_url(plant)
+    horizon = min(plant.models.horizons_days)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT asset_id, risk, band, drivers FROM foresight_current_risk_scores "
+                "WHERE horizon_days = :h AND as_of_date = :d AND risk IS NOT NULL ORDER BY risk_rank LIMIT :n"
+            ),
+            {"h": horizon, "d": night, "n": top},
+        ).fetchall()
+        counts = conn.execute(
+            sa.text(
+                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) FROM foresight_current_risk_scores "
+                "WHERE horizon_days = :h AND as_of_date = :d"
+            ),
+            {"h": horizon, "d": night},
+        ).one()
+    engine.dispose()
+    print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
+    print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} main reasons")
+    for i, (asset, risk, band, drivers) in enumerate(rows, 1):
+        print(f"{i:>3}  {asset:<8} {risk:>6.1%}  {band:<7} {drivers}")
+    print(
+        f"\n{counts[0]} assets scored ({counts[1] or 0} with insufficient data); "
+        f"scores written ({plant.cmms_target.mode} mode) to {sa.make_url(url).render_as_string()} "
+        "tables foresight_current_risk_scores and foresight_risk_score_history."
+    )
+
+
+def print_model_card(plant: Plant) -> None:
+    """The champion's model card in short."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(plant.state_dir / "models")
+    version = registry.champion_version()
+    if version is None:
+        print("no champion model")
+        return
+    card = registry.card(version)
+    print(
+        f"\nchampion {version}: trained on {card['data_from']} .. {card['data_to']}, {len(card['features'])} features"
+    )
+    print(json.dumps(card["metrics"], indent=2))

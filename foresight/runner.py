@@ -1,0 +1,111 @@
+"""Launch the Dagster jobs in process for the command line, and turn failures into one sentence."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+from foresight.errors import ForesightError, QualityGateError
+from foresight.plant import PLANT_ENV, Plant
+
+INGEST_TO_FEATURES = (
+    "asset_register",
+    "tag_catalog",
+    "maintenance_logs",
+    "production_context",
+    "sensor_readings_raw",
+    "sensor_readings_clean",
+    "quarantined_readings",
+    "sensor_daily_aggregates",
+    "window_features",
+)
+
+
+def activate(plant: Plant) -> None:
+    """Point Dagster at this plant and at its instance folder (run history, schedules)."""
+    os.environ[PLANT_ENV] = str(plant.plant_file)
+    home = plant.state_dir / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(home))
+
+
+def _definitions():
+    from orchestration.definitions import defs  # imports the active plant: call after activate()
+
+    return defs()
+
+
+def _instance():
+    import dagster as dg
+
+    return dg.DagsterInstance.get()
+
+
+def _failure_message(result) -> str:
+    """The failed quality rules first (they say what to fix), else the failed steps' errors."""
+    checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    if checks:
+        lines = [
+            e.description or f"check {e.check_name} on {e.asset_key.to_user_string()} failed"
+            for e in checks
+        ]
+        return "the quality gate stopped the run:\n" + "\n".join(lines)
+    errors = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            cause = error.cause or error
+            errors.append(f"step {event.step_key}: {cause.message.strip().splitlines()[-1]}")
+    return "\n".join(errors) or "the run failed (see the Dagster UI for its log)"
+
+
+def run_job(
+    name: str,
+    *,
+    partition: str | None = None,
+    partition_range: tuple[str, str] | None = None,
+    assets: tuple[str, ...] | None = None,
+    log_level: str = "WARNING",
+) -> None:
+    """Execute a job in process on the plant's instance; raise a ForesightError if it fails."""
+    import dagster as dg
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    job = _definitions().resolve_job_def(name)
+    tags = {}
+    if partition_range is not None:
+        tags = {
+            ASSET_PARTITION_RANGE_START_TAG: partition_range[0],
+            ASSET_PARTITION_RANGE_END_TAG: partition_range[1],
+        }
+    result = job.execute_in_process(
+        instance=_instance(),
+        partition_key=partition,
+        tags=tags,
+        raise_on_error=False,
+        asset_selection=[dg.AssetKey(a) for a in assets] if assets else None,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
+    if not result.success:
+        message = _failure_message(result)
+        error = QualityGateError if message.startswith("the quality gate") else ForesightError
+        raise error(f"{name} run {result.run_id[:8]} failed: {message}")
+
+
+def materialized_nights(asset: str) -> set[date]:
+    """Nights for which `asset` has been materialized on this instance."""
+    import dagster as dg
+
+    keys = _instance().get_materialized_partitions(dg.AssetKey(asset))
+    return {date.fromisoformat(k) for k in keys}
+
+
+def missing_range(first: date, last: date, done: set[date]) -> tuple[str, str] | None:
+    """The span from the first night not yet materialized to `last`, or None if all are done."""
+    night = first
+    while night <= last and night in done:
+        night += timedelta(days=1)
+    return None if night > last else (night.isoformat(), last.isoformat())

@@ -1,0 +1,1 @@
+"""Labels from work orders, failure-risk estimators, training, scoring, explanations, registry."""

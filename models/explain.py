@@ -1,0 +1,57 @@
+"""Explanations: the top drivers of each score, from SHAP contributions, in plain words."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+WINDOW_WORDS = {"1d": "last day", "7d": "7-day", "30d": "30-day", "365d": "12-month"}
+STAT_WORDS = {
+    "mean": "mean",
+    "std": "variability",
+    "min": "minimum",
+    "max": "maximum",
+    "last": "latest value",
+    "slope": "trend per day",
+    "flagged_share": "share of flagged readings",
+}
+SENSOR_FEATURE = re.compile(r"^(?P<sensor>.+?)__(?P<stat>[a-z_]+)__(?P<window>\d+d)$")
+
+
+def describe_feature(name: str) -> str:
+    """'bearing_temp__mean__7d' -> 'bearing temp 7-day mean'; other features get readable names."""
+    match = SENSOR_FEATURE.match(name)
+    if match is None:
+        return name.replace("__", " ").replace("_", " ")
+    sensor = match["sensor"].replace("_", " ")
+    window = WINDOW_WORDS.get(match["window"], match["window"])
+    return f"{sensor} {window} {STAT_WORDS.get(match['stat'], match['stat'])}"
+
+
+def _drift_words(name: str) -> str | None:
+    # drift columns look like 'bearing_temp__drift__7d_vs_30d'
+    if "__drift__" not in name:
+        return None
+    sensor, pair = name.split("__drift__", 1)
+    short, long = pair.split("_vs_")
+    return f"{sensor.replace('_', ' ')} {WINDOW_WORDS.get(short, short)} mean vs {WINDOW_WORDS.get(long, long)} mean"
+
+
+def driver_sentence(name: str, value: float | None, typical: float | None, unit: str) -> str:
+    """One driver in words: what, its value, and what is typical for this asset type."""
+    label = _drift_words(name) or describe_feature(name)
+    unit_text = f" {unit}" if unit else ""
+    if value is None or np.isnan(value):
+        return f"{label}: no data"
+    if typical is None or np.isnan(typical):
+        return f"{label} {value:.3g}{unit_text}"
+    direction = "above" if value > typical else "below"
+    return f"{label} {value:.3g}{unit_text} ({direction} typical {typical:.3g})"
+
+
+def top_drivers(contrib_row: np.ndarray, features: list[str], k: int = 3) -> list[int]:
+    """Indices of the k features pushing this score up the most (positive contributions only)."""
+    values = contrib_row[: len(features)]
+    order = np.argsort(-values)
+    return [int(i) for i in order[:k] if values[i] > 0]

@@ -1,0 +1,76 @@
+"""FailureRiskModel: one calibrated LightGBM classifier per horizon, with its feature contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+from sklearn.isotonic import IsotonicRegression
+
+from foresight.errors import ModelError
+
+CATEGORICAL = ("asset_type", "criticality")
+NOT_FEATURES = {"asset_id", "as_of", "site", "days_to_failure"}
+
+
+def feature_columns(frame: pl.DataFrame) -> list[str]:
+    """Model inputs: every numeric column plus the categorical attributes, never keys or labels."""
+    numeric = [
+        c
+        for c, t in frame.schema.items()
+        if c not in NOT_FEATURES and not c.startswith("label_") and t.is_numeric()
+    ]
+    return sorted(numeric) + [c for c in CATEGORICAL if c in frame.columns]
+
+
+@dataclass
+class HorizonModel:
+    """A classifier for one horizon and the isotonic map from its raw score to a probability."""
+
+    horizon_days: int
+    booster: lgb.LGBMClassifier
+    calibrator: IsotonicRegression
+
+
+@dataclass
+class FailureRiskModel:
+    """Everything needed to score and explain: features, category codes, per-horizon models."""
+
+    version: str
+    features: list[str]
+    categories: dict[str, list[str]]
+    horizons: dict[int, HorizonModel] = field(default_factory=dict)
+    typical: dict[str, dict[str, float]] = field(
+        default_factory=dict
+    )  # asset_type -> feature -> median
+
+    def matrix(self, frame: pl.DataFrame) -> np.ndarray:
+        """The feature matrix in training order; categories coded with the training vocabulary."""
+        missing = [c for c in self.features if c not in frame.columns]
+        if missing:
+            raise ModelError(
+                f"model {self.version}: scoring data lacks {len(missing)} trained features "
+                f"(e.g. {missing[:3]}). Retrain with `foresight train` or restore the feature spec."
+            )
+        cols = []
+        for name in self.features:
+            if name in self.categories:
+                vocab = {v: i for i, v in enumerate(self.categories[name])}
+                codes = [vocab.get(v, np.nan) for v in frame[name].to_list()]
+                cols.append(np.asarray(codes, dtype=float))
+            else:
+                cols.append(frame[name].cast(pl.Float64).to_numpy())
+        return np.column_stack(cols) if cols else np.empty((frame.height, 0))
+
+    def predict_risk(self, frame: pl.DataFrame, horizon: int) -> np.ndarray:
+        """Calibrated probability of failure within `horizon` days, per row."""
+        model = self.horizons[horizon]
+        raw = model.booster.predict_proba(self.matrix(frame))[:, 1]
+        return model.calibrator.predict(raw)
+
+    def contributions(self, frame: pl.DataFrame, horizon: int) -> np.ndarray:
+        """SHAP contributions per feature (LightGBM pred_contrib), last column the bias."""
+        booster = self.horizons[horizon].booster
+        return booster.predict(self.matrix(frame), pred_contrib=True)

@@ -1,0 +1,141 @@
+"""Train the failure-risk model: time-ordered split, LightGBM per horizon, isotonic calibration."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from foresight.errors import ModelError
+from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How to train: horizons, minimum failures, validation share, planners' capacity, seed."""
+
+    horizons: tuple[int, ...] = (7, 30)
+    min_failures: int = 8
+    validation_share: float = 0.25
+    capacity: int = 3
+    seed: int = 7
+
+
+def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
+    return lgb.LGBMClassifier(
+        n_estimators=300,
+        learning_rate=0.03,
+        num_leaves=15,
+        min_child_samples=40,
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.7,
+        reg_lambda=1.0,
+        scale_pos_weight=min(neg / max(pos, 1), 20.0),
+        random_state=seed,
+        n_jobs=2,
+        verbose=-1,
+        deterministic=True,
+        force_row_wise=True,
+    )
+
+
+def precision_at_k(frame: pl.DataFrame, score: np.ndarray, label: str, k: int) -> float:
+    """Mean over nights of the share of true failures among the k highest-risk assets."""
+    ranked = (
+        frame.select("as_of", label)
+        .with_columns(score=pl.Series(score))
+        .with_columns(rank=pl.col("score").rank("ordinal", descending=True).over("as_of"))
+    )
+    top = ranked.filter(pl.col("rank") <= k).group_by("as_of").agg(pl.col(label).mean())
+    return float(top[label].mean()) if top.height else float("nan")
+
+
+def _split(frame: pl.DataFrame, share: float, horizon: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Train on early nights, validate on late ones, with a horizon-long gap so labels don't leak."""
+    nights = frame["as_of"].unique().sort()
+    start = nights[int(len(nights) * (1 - share))]
+    gap_end = start - timedelta(days=horizon)
+    return frame.filter(pl.col("as_of") < gap_end), frame.filter(pl.col("as_of") >= start)
+
+
+def _fit_horizon(
+    model: FailureRiskModel, frame: pl.DataFrame, horizon: int, spec: TrainingSpec
+) -> tuple[HorizonModel, dict[str, float]]:
+    label = f"label_{horizon}d"
+    data = frame.filter(pl.col(label).is_not_null())
+    train, valid = _split(data, spec.validation_share, horizon)
+    y_train, y_valid = train[label].to_numpy(), valid[label].to_numpy()
+    if y_train.sum() < spec.min_failures or y_valid.sum() < 1:
+        raise ModelError(
+            f"horizon {horizon} d: only {int(y_train.sum())} failure-labelled nights to train on and "
+            f"{int(y_valid.sum())} to validate on; need {spec.min_failures} and 1. Collect more history."
+        )
+    pos, neg = int(y_train.sum()), int(len(y_train) - y_train.sum())
+    probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train)
+    raw_valid = probe.predict_proba(model.matrix(valid))[:, 1]
+    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
+        raw_valid, y_valid
+    )
+    y_all = data[label].to_numpy()
+    final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
+        model.matrix(data), y_all
+    )
+    metrics = {
+        "average_precision": float(average_precision_score(y_valid, raw_valid)),
+        "roc_auc": float(roc_auc_score(y_valid, raw_valid)),
+        "precision_at_k": precision_at_k(valid, raw_valid, label, spec.capacity),
+        "base_rate": float(y_valid.mean()),
+        "train_rows": float(len(y_train)),
+        "valid_rows": float(len(y_valid)),
+        "train_positive_rows": float(pos),
+    }
+    return HorizonModel(horizon, final, calibrator), metrics
+
+
+def _typical_values(frame: pl.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:
+    numeric = [f for f in features if f not in CATEGORICAL]
+    medians = frame.group_by("asset_type").agg(pl.col(numeric).median())
+    return {
+        row["asset_type"]: {k: v for k, v in row.items() if k != "asset_type" and v is not None}
+        for row in medians.iter_rows(named=True)
+    }
+
+
+def train_failure_risk_model(
+    frame: pl.DataFrame, spec: TrainingSpec, version: str
+) -> tuple[FailureRiskModel, dict[str, dict[str, float]]]:
+    """Fit one calibrated classifier per horizon on labelled features; return model and metrics.
+
+    Args:
+        frame: features with `label_<H>d` columns (null = censored) for every horizon.
+    Raises:
+        ModelError: too few failures to learn from.
+    """
+    features = feature_columns(frame)
+    categories = {
+        c: sorted(frame[c].drop_nulls().unique().to_list())
+        for c in CATEGORICAL
+        if c in frame.columns
+    }
+    model = FailureRiskModel(version=version, features=features, categories=categories)
+    model.typical = _typical_values(frame, features)
+    metrics: dict[str, dict[str, float]] = {}
+    for horizon in spec.horizons:
+        model.horizons[horizon], metrics[f"{horizon}d"] = _fit_horizon(model, frame, horizon, spec)
+        logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
+    return model, metrics
+
+
+def training_nights(first: date, last: date, min_history_days: int) -> list[date]:
+    """Every night from `first + min_history_days` to `last`, inclusive."""
+    start = first + timedelta(days=min_history_days)
+    return [start + timedelta(days=i) for i in range((last - start).days + 1)]

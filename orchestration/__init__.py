@@ -1,0 +1,1 @@
+"""Dagster wiring of Foresight: assets, checks, jobs, schedules and resources; no domain logic."""

@@ -1,0 +1,120 @@
+"""Source assets: the asset register, tag catalogue, maintenance logs, production context, readings."""
+
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from connectors.cmms import read_asset_register, read_work_orders
+from connectors.historian import read_historian, read_tag_catalog
+from connectors.mes import read_production_orders
+from data_quality.suites import (
+    validate_asset_register,
+    validate_production_context,
+    validate_readings,
+    validate_work_orders,
+)
+from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.quality.gate import check_result, gate_spec
+from orchestration.defs.resources import PlantResource
+
+INGEST = {"group_name": "ingest", "owners": OWNERS, "kinds": {"polars"}}
+
+
+@dg.asset(**INGEST, check_specs=[gate_spec("asset_register")])
+def asset_register(
+    context: dg.AssetExecutionContext, plant: PlantResource, tag_catalog: pl.DataFrame
+):
+    """The CMMS asset register: every asset with its type, site, criticality and commissioning date."""
+    p = plant.plant()
+    register = read_asset_register(p.sources.cmms.resolved_url())
+    report = validate_asset_register(register, tag_catalog, date.today(), _gx_dir(p, context))
+    yield dg.Output(
+        register,
+        metadata={"assets": register.height, "active": int((register["status"] == "active").sum())},
+    )
+    yield check_result(report, "asset_register")
+
+
+@dg.asset(**INGEST)
+def tag_catalog(plant: PlantResource) -> dg.MaterializeResult:
+    """Sensor metadata per asset type: canonical unit and physically valid range of every tag."""
+    p = plant.plant()
+    catalog = read_tag_catalog(p.expand(p.sources.historian.tag_catalog))
+    return dg.MaterializeResult(
+        value=catalog,
+        metadata={"tags": catalog.height, "asset_types": catalog["asset_type"].n_unique()},
+    )
+
+
+@dg.asset(**INGEST, check_specs=[gate_spec("maintenance_logs")])
+def maintenance_logs(
+    context: dg.AssetExecutionContext, plant: PlantResource, asset_register: pl.DataFrame
+):
+    """Work orders from the CMMS (preventive, corrective, inspections) with times in UTC and notes."""
+    p = plant.plant()
+    orders = read_work_orders(p.sources.cmms.resolved_url(), p.timezone)
+    report = validate_work_orders(orders, asset_register, _gx_dir(p, context))
+    yield dg.Output(
+        orders,
+        metadata={
+            "work_orders": orders.height,
+            "corrective": int((orders["wo_type"] == "CM").sum()),
+        },
+    )
+    yield check_result(report, "maintenance_logs")
+
+
+@dg.asset(**INGEST, check_specs=[gate_spec("production_context")])
+def production_context(
+    context: dg.AssetExecutionContext, plant: PlantResource, asset_register: pl.DataFrame
+):
+    """Production orders from the MES: product spec, material batch and load regime over time."""
+    p = plant.plant()
+    if p.sources.production_context is None:
+        orders = pl.DataFrame(schema={"asset_id": pl.String, "start_utc": pl.Datetime("us", "UTC")})
+        yield dg.Output(orders, metadata={"orders": 0, "note": "no production context configured"})
+        return
+    orders = read_production_orders(p.expand(p.sources.production_context), p.timezone)
+    report = validate_production_context(orders, asset_register, _gx_dir(p, context))
+    yield dg.Output(orders, metadata={"orders": orders.height})
+    yield check_result(report, "production_context")
+
+
+@dg.asset(
+    **INGEST,
+    partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[gate_spec("sensor_readings_raw", partitioned=True)],
+)
+def sensor_readings_raw(
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    asset_register: pl.DataFrame,
+    tag_catalog: pl.DataFrame,
+):
+    """Historian export files that arrived on the night(s), as raw text rows (nothing parsed away)."""
+    p = plant.plant()
+    source = p.sources.historian
+    raw = read_historian(
+        p.expand(source.files), source.format, source.arrival_date_pattern, nights_of(context)
+    )
+    report = validate_readings(
+        raw,
+        tag_catalog,
+        asset_register,
+        timezone=p.timezone,
+        max_unknown=p.quality.max_unknown_asset_share,
+        max_malformed=p.quality.max_malformed_share,
+        results_dir=_gx_dir(p, context),
+    )
+    files = raw["source_file"].n_unique() if raw.height else 0
+    yield dg.Output(
+        raw, metadata={"rows": raw.height, "files": files, "nights": len(context.partition_keys)}
+    )
+    yield check_result(report, "sensor_readings_raw")
+
+
+def _gx_dir(p, context: dg.AssetExecutionContext):
+    """Where GX keeps this run's validation results (JSON), next to the plant's state."""
+    return p.state_dir / "quality" / context.run.run_id

@@ -1,0 +1,143 @@
+"""Models: failure labels from work orders, the trained risk model (gated), nightly risk scores."""
+
+import dagster as dg
+import polars as pl
+
+from models.labels import failure_events, label_failures
+from models.scoring import ScoringPolicy, score_assets
+from models.training import TrainingSpec, train_failure_risk_model
+from orchestration.defs.metadata import markdown_table
+from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.resources import ModelRegistryResource, PlantResource
+
+MODELS = {"group_name": "models", "owners": OWNERS}
+
+
+class FailureRiskModelConfig(dg.Config):
+    """What a data scientist may vary when training."""
+
+    validation_share: float = (
+        0.25  # the latest share of nights held out for metrics and calibration
+    )
+    seed: int = 7
+
+
+@dg.asset(**MODELS, kinds={"polars"})
+def failure_labels(
+    plant: PlantResource, window_features: pl.DataFrame, maintenance_logs: pl.DataFrame
+) -> dg.MaterializeResult:
+    """Did the asset fail within each horizon after the night? Unknown (censored) where not yet seen."""
+    p = plant.plant()
+    grid = window_features.select("asset_id", "as_of")
+    events = failure_events(maintenance_logs, p.timezone)
+    labels = label_failures(
+        grid, events, p.models.horizons_days, observed_until=grid["as_of"].max()
+    )
+    meta = {f"positive_{h}d": int(labels[f"label_{h}d"].sum() or 0) for h in p.models.horizons_days}
+    return dg.MaterializeResult(
+        value=labels, metadata={"rows": labels.height, "failures": events.height, **meta}
+    )
+
+
+@dg.asset(**MODELS, kinds={"lightgbm"})
+def failure_risk_model(
+    context: dg.AssetExecutionContext,
+    config: FailureRiskModelConfig,
+    plant: PlantResource,
+    model_registry: ModelRegistryResource,
+    window_features: pl.DataFrame,
+    failure_labels: pl.DataFrame,
+) -> dg.MaterializeResult:
+    """A calibrated LightGBM failure-risk model per horizon; champion only if it beats the current one."""
+    p, registry = plant.plant(), model_registry.registry()
+    frame = window_features.drop("night").join(
+        failure_labels, on=["asset_id", "as_of"], how="inner"
+    )
+    spec = TrainingSpec(
+        p.models.horizons_days,
+        p.models.min_failures_to_train,
+        config.validation_share,
+        p.planners_daily_capacity,
+        config.seed,
+    )
+    model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
+    card = {
+        "version": model.version,
+        "plant": p.name,
+        "data_from": str(frame["as_of"].min()),
+        "data_to": str(frame["as_of"].max()),
+        "features": model.features,
+        "metrics": metrics,
+        "score": {
+            "mean_average_precision": sum(m["average_precision"] for m in metrics.values())
+            / len(metrics)
+        },
+    }
+    registry.save(model, card)
+    promotion = registry.consider(
+        model.version, "mean_average_precision", p.models.promotion_margin
+    )
+    flat = {f"{h}.{k}": round(v, 4) for h, m in metrics.items() for k, v in m.items()}
+    return dg.MaterializeResult(
+        value=card,
+        metadata={
+            "version": model.version,
+            "champion": registry.champion_version(),
+            "promoted": promotion.promoted,
+            "promotion": promotion.reason,
+            "features": len(model.features),
+            **flat,
+        },
+    )
+
+
+@dg.asset(
+    **MODELS,
+    kinds={"lightgbm"},
+    partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[failure_risk_model],
+)
+def risk_scores(
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    model_registry: ModelRegistryResource,
+    window_features: pl.DataFrame,
+    asset_register: pl.DataFrame,
+    tag_catalog: pl.DataFrame,
+) -> dg.MaterializeResult:
+    """The champion's calibrated failure risk per active asset and horizon, with its drivers in words."""
+    p, model = plant.plant(), model_registry.registry().load()
+    policy = ScoringPolicy(min_coverage=p.quality.min_coverage_for_score)
+    units = dict(tag_catalog.select("sensor", "unit").unique("sensor").iter_rows())
+    nights = nights_of(context)
+    frames = [
+        score_assets(
+            model,
+            window_features.filter(pl.col("as_of") == night),
+            _active(asset_register, night),
+            night,
+            policy,
+            units,
+        )
+        for night in nights
+    ]
+    scores = pl.concat(frames).with_columns(night=pl.col("as_of"))
+    top = scores.filter(
+        pl.col("as_of") == nights[-1], pl.col("horizon_days") == min(p.models.horizons_days)
+    ).head(10)
+    return dg.MaterializeResult(
+        value=scores,
+        metadata={
+            "rows": scores.height,
+            "model_version": model.version,
+            "insufficient_data": int((scores["data_quality_status"] != "ok").sum()),
+            "top_risks": dg.MetadataValue.md(
+                markdown_table(top.select("rank", "asset_id", "risk", "band", "drivers"))
+            ),
+        },
+    )
+
+
+def _active(register: pl.DataFrame, night) -> pl.DataFrame:
+    return register.filter((pl.col("status") == "active") & (pl.col("commissioned_on") <= night))

@@ -1,0 +1,27 @@
+"""The nightly job (ingest to write-back for one night), its 02:00 schedule, and the training job."""
+
+import dagster as dg
+
+from orchestration.defs.plant import nightly_partitions
+
+NIGHTLY_GROUPS = ["ingest", "quality", "features", "writeback"]
+
+nightly = dg.define_asset_job(
+    name="nightly",
+    description="One night: pull exports, gate and clean them, build features, score, write back.",
+    selection=dg.AssetSelection.groups(*NIGHTLY_GROUPS) | dg.AssetSelection.assets("risk_scores"),
+    partitions_def=nightly_partitions,
+)
+
+training = dg.define_asset_job(
+    name="training",
+    description="Label failures from work orders, train the risk model, and promote it if it wins.",
+    selection=dg.AssetSelection.assets("failure_labels", "failure_risk_model"),
+)
+
+nightly_schedule = dg.build_schedule_from_partitioned_job(
+    nightly,
+    hour_of_day=2,
+    name="nightly_at_0200_plant_time",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)

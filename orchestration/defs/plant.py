@@ -1,0 +1,26 @@
+"""The active plant (from --plant / FORESIGHT_PLANT) and the nightly partitions in its time zone."""
+
+from datetime import date, datetime
+
+import dagster as dg
+
+from foresight.plant import Plant, load_plant
+
+PLANT: Plant = load_plant()
+OWNERS = ["team:reliability-analytics"]
+
+nightly_partitions = dg.DailyPartitionsDefinition(
+    start_date=PLANT.history_start.isoformat(),
+    timezone=PLANT.timezone,
+    end_offset=1,  # tonight's export is being written: its partition exists from midnight on
+)
+
+
+def night_of(key: str) -> date:
+    """The night (plant-local date) a partition key names."""
+    return datetime.strptime(key, "%Y-%m-%d").date()
+
+
+def nights_of(context: dg.AssetExecutionContext) -> list[date]:
+    """All nights in the run's partition range (one for a nightly run, many for a backfill)."""
+    return [night_of(k) for k in context.partition_keys]

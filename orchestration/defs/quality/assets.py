@@ -1,0 +1,66 @@
+"""Cleaning: clean readings and the quarantine, reconciled so that raw = clean + quarantined."""
+
+import dagster as dg
+import polars as pl
+
+from data_quality.cleaning import clean_readings
+from data_quality.flags import FlagRules
+from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.resources import PlantResource
+
+DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nights later
+
+
+@dg.multi_asset(
+    outs={
+        "sensor_readings_clean": dg.AssetOut(
+            description="Readings parsed, in canonical units and UTC, de-duplicated and flagged.",
+            group_name="quality",
+            owners=OWNERS,
+            kinds={"polars"},
+        ),
+        "quarantined_readings": dg.AssetOut(
+            description="Every raw reading kept out of the clean set, with the rule that removed it.",
+            group_name="quality",
+            owners=OWNERS,
+            kinds={"polars"},
+        ),
+    },
+    ins={
+        "sensor_readings_raw": dg.AssetIn(
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-DEDUP_LOOKBACK_NIGHTS, allow_nonexistent_upstream_partitions=True
+            )
+        )
+    },
+    partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def clean_sensor_readings(
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    sensor_readings_raw: pl.DataFrame,
+    asset_register: pl.DataFrame,
+    tag_catalog: pl.DataFrame,
+):
+    """Clean the night's readings; earlier nights are read only to recognise late duplicates."""
+    p = plant.plant()
+    nights = nights_of(context)
+    rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)
+    result = clean_readings(
+        sensor_readings_raw,
+        tag_catalog,
+        asset_register,
+        nights=nights,
+        timezone=p.timezone,
+        run_id=context.run.run_id,
+        rules=rules,
+    )
+    raw_rows = sensor_readings_raw.filter(pl.col("night").is_in(nights)).height
+    counts = result.counts()
+    reconciled = raw_rows == counts["clean"] + counts["quarantined"]
+    meta = {"raw_rows": raw_rows, **counts, "reconciled (raw = clean + quarantined)": reconciled}
+    if not reconciled:
+        raise dg.Failure(f"cleaning lost rows: raw {raw_rows} != clean + quarantined {counts}")
+    yield dg.Output(result.clean, output_name="sensor_readings_clean", metadata=meta)
+    yield dg.Output(result.quarantine, output_name="quarantined_readings", metadata=counts)

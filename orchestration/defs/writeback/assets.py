@@ -1,0 +1,38 @@
+"""Write-back: the night's scores into the CMMS interface tables, in one idempotent transaction."""
+
+import dagster as dg
+import polars as pl
+
+from connectors.writeback import write_scores
+from orchestration.defs.plant import OWNERS, nightly_partitions
+from orchestration.defs.resources import PlantResource
+
+
+@dg.asset(
+    group_name="writeback",
+    owners=OWNERS,
+    kinds={"sqlalchemy"},
+    partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def cmms_risk_scores(
+    context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame
+):
+    """Risk scores as the CMMS sees them; a shadow-mode plant writes to its shadow database instead."""
+    p = plant.plant()
+    target = p.cmms_target
+    url = (
+        target.resolved_url()
+        if target.mode == "live"
+        else f"sqlite:///{p.state_dir / 'shadow_cmms.sqlite'}"
+    )
+    p.state_dir.mkdir(parents=True, exist_ok=True)
+    summary = write_scores(p.expand(url), risk_scores, run_id=context.run.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "rows_written": summary.rows,
+            "mode": target.mode,
+            "target": summary.target,
+            "tables": ", ".join(summary.tables),
+        }
+    )

@@ -1,0 +1,103 @@
+import uuid
+from datetime import date
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from connectors.writeback import write_scores
+from foresight.errors import WritebackError
+
+PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+
+
+def scores(night: date, risk: float = 0.4) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "asset_id": ["P-001", "P-002"],
+            "horizon_days": [7, 7],
+            "as_of": [night, night],
+            "risk": [risk, None],
+            "band": ["medium", "insufficient data"],
+            "rank": [1, None],
+            "drivers": ["bearing temp 7-day mean 80 degC (above typical 60)", "too few readings"],
+            "data_quality_status": ["ok", "insufficient data"],
+            "model_version": ["v0001", "v0001"],
+        },
+        schema_overrides={"rank": pl.Int32, "horizon_days": pl.Int32},
+    )
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        out = {
+            t: sorted(tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {t}")))
+            for t in ("foresight_risk_score_history", "foresight_current_risk_scores")
+        }
+    engine.dispose()
+    return out
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cmms.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url():
+    name = f"fs_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL on 127.0.0.1:5432 is not reachable ({exc}); start it (see .ci/run)"
+        )
+    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _rerun_is_a_no_op(url: str) -> None:
+    write_scores(url, scores(date(2026, 3, 1)), run_id="run-a")
+    once = dump(url)
+    write_scores(url, scores(date(2026, 3, 1)), run_id="run-b")
+    assert dump(url) == once
+    assert len(once["foresight_current_risk_scores"]) == 2
+
+
+def test_rerun_of_same_night_changes_nothing_sqlite(sqlite_url):
+    _rerun_is_a_no_op(sqlite_url)
+
+
+@pytest.mark.postgres
+def test_rerun_of_same_night_changes_nothing_postgres(postgres_url):
+    _rerun_is_a_no_op(postgres_url)
+
+
+def test_newer_night_becomes_current_and_history_is_kept(sqlite_url):
+    write_scores(sqlite_url, scores(date(2026, 3, 1), 0.4), run_id="a")
+    write_scores(sqlite_url, scores(date(2026, 3, 2), 0.6), run_id="b")
+    write_scores(sqlite_url, scores(date(2026, 2, 28), 0.1), run_id="c")  # a late backfill
+    tables = dump(sqlite_url)
+    history = tables["foresight_risk_score_history"]
+    assert len(history) == 6
+    current = {(r[0], r[2]) for r in tables["foresight_current_risk_scores"]}
+    assert current == {("P-001", date(2026, 3, 2)), ("P-002", date(2026, 3, 2))} or current == {
+        ("P-001", "2026-03-02"),
+        ("P-002", "2026-03-02"),
+    }
+    flagged = [r for r in history if r[-1]]
+    assert len(flagged) == 2 and all(str(r[2]) == "2026-03-02" for r in flagged)
+
+
+def test_failed_write_leaves_cmms_unchanged(sqlite_url):
+    write_scores(sqlite_url, scores(date(2026, 3, 1)), run_id="a")
+    before = dump(sqlite_url)
+    broken = scores(date(2026, 3, 2)).with_columns(band=pl.lit(None, pl.String))  # NOT NULL column
+    with pytest.raises(WritebackError, match="rolled back, the CMMS is unchanged"):
+        write_scores(sqlite_url, broken, run_id="b", batch=1)
+    assert dump(sqlite_url) == before
