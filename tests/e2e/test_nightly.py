@@ -1,0 +1,71 @@
+"""The whole nightly path on a small simulated plant, run in process as `foresight nightly` runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from foresight.cli import main
+from foresight.plant import load_plant
+
+TABLES = ("foresight_current_risk_scores", "foresight_risk_score_history")
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        out = {t: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t}")))) for t in TABLES}
+    engine.dispose()
+    return out
+
+
+@pytest.fixture(scope="module")
+def plant():
+    plant = load_plant()
+    assert plant.name == "small", "tests/conftest.py must select the small plant"
+    assert main(["nightly"]) == 0
+    return plant
+
+
+def test_nightly_writes_one_current_score_per_active_asset_and_horizon(plant):
+    url = plant.expand(plant.cmms_target.url)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        active = conn.execute(sa.text("SELECT COUNT(*) FROM assets WHERE status = 'active'")).scalar()
+        rows = conn.execute(sa.text(
+            "SELECT asset_id, horizon_days, risk, band, drivers, model_version "
+            "FROM foresight_current_risk_scores")).fetchall()
+    engine.dispose()
+    horizons = plant.models.horizons_days
+    assert len(rows) == active * len(horizons)
+    assert {r.horizon_days for r in rows} == set(horizons)
+    scored = [r for r in rows if r.risk is not None]
+    assert len(scored) >= 0.8 * len(rows)
+    assert all(0.0 <= r.risk <= 1.0 for r in scored)
+    assert all(r.drivers for r in rows) and all(r.model_version.startswith("v") for r in rows)
+
+
+def test_rerunning_the_same_night_changes_nothing(plant):
+    url = plant.expand(plant.cmms_target.url)
+    before = dump(url)
+    assert main(["nightly"]) == 0
+    assert dump(url) == before
+
+
+def test_critical_quality_failure_stops_the_run_with_a_readable_message(plant, tmp_path):
+    strict = tmp_path / "strict.yaml"
+    text = Path(os.environ["FORESIGHT_PLANT"]).read_text()
+    strict.write_text(text.replace("planners_daily_capacity: 2",
+                                   "planners_daily_capacity: 2\nquality:\n  max_unknown_asset_share: 0.0"))
+    env = {**os.environ, "FORESIGHT_PLANT": str(strict)}
+    night = max(p.stem.split("_")[-1] for p in (plant.exports_dir / "historian").glob("readings_*"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "foresight.cli", "nightly", "--as-of", night],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 1
+    assert "quality gate" in proc.stderr and "asset id is in the asset register" in proc.stderr
+    assert "Traceback" not in proc.stderr
