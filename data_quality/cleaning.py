@@ -106,6 +106,13 @@ def _mark_duplicates(parsed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def classify_readings(
+    raw: pl.DataFrame, catalog: pl.DataFrame, register: pl.DataFrame, timezone: str
+) -> pl.DataFrame:
+    """Parsed raw rows with `reason`: the first rule each breaks (null for a clean row)."""
+    return _mark_duplicates(parse_readings(raw, catalog, register, timezone).with_columns(_reason()))
+
+
 def clean_readings(
     raw: pl.DataFrame,
     catalog: pl.DataFrame,

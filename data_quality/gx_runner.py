@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -28,11 +29,13 @@ class RuleOutcome:
     checked_rows: int | None
     examples: list[str] = field(default_factory=list)
     observed: str | None = None
+    reason: str = ""  # the quarantine reason code the rule counts, when it counts one
+    counted: str = "rows"
 
     def sentence(self, source: str) -> str:
         if self.failing_rows is not None and self.checked_rows:
             share = 100.0 * self.failing_rows / self.checked_rows
-            amount = f"{self.failing_rows:,} of {self.checked_rows:,} rows ({share:.2f} %)"
+            amount = f"{self.failing_rows:,} of {self.checked_rows:,} {self.counted} ({share:.2f} %)"
         else:
             amount = f"observed {self.observed}"
         examples = f"; e.g. {', '.join(self.examples[:5])}" if self.examples else ""
@@ -60,6 +63,11 @@ class SuiteReport:
         ordered = sorted(self.failures, key=lambda o: o.severity != CRITICAL)
         return "\n".join(o.sentence(self.source) for o in ordered)
 
+    def with_details(self, details: Callable[[RuleOutcome], RuleOutcome]) -> SuiteReport:
+        """The same report with failed outcomes rewritten, e.g. with row counts and example rows."""
+        outcomes = [o if o.passed else details(o) for o in self.outcomes]
+        return replace(self, outcomes=outcomes)
+
     def as_metadata(self) -> dict[str, object]:
         return {
             "rules_checked": len(self.outcomes),
@@ -84,6 +92,7 @@ def _outcome(result: object) -> RuleOutcome:
         checked_rows=details.get("element_count"),
         examples=list(dict.fromkeys(examples))[:5],
         observed=None if details.get("observed_value") is None else str(details["observed_value"]),
+        reason=str((config.meta or {}).get("reason", "")),
     )
 
 

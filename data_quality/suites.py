@@ -11,7 +11,6 @@ from pathlib import Path
 import great_expectations.expectations as gxe
 import polars as pl
 
-from data_quality.cleaning import parse_readings
 from data_quality.gx_runner import CRITICAL, WARNING, SuiteReport, run_suite
 
 WORK_ORDER_TYPES = ["PM", "CM", "INSP"]
@@ -20,83 +19,6 @@ WORK_ORDER_STATUSES = ["open", "closed", "cancelled"]
 
 def _meta(rule: str, severity: str) -> dict[str, str]:
     return {"rule": rule, "severity": severity}
-
-
-def readings_expectations(
-    known_assets: list[str], max_unknown: float, max_malformed: float
-) -> list:
-    """The sensor-readings suite; the valid ranges come per row from the tag catalogue."""
-    pair = gxe.ExpectColumnPairValuesAToBeGreaterThanB
-    return [
-        gxe.ExpectTableRowCountToBeBetween(
-            min_value=1, meta=_meta("the night's historian export has arrived", CRITICAL)
-        ),
-        gxe.ExpectColumnValuesToNotBeNull(
-            column="asset_id", meta=_meta("every reading names an asset", CRITICAL)
-        ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="asset_id",
-            value_set=known_assets,
-            mostly=1.0 - max_unknown,
-            meta=_meta("asset id is in the asset register", CRITICAL),
-        ),
-        gxe.ExpectColumnValuesToNotBeNull(
-            column="ts_utc",
-            mostly=1.0 - max_malformed,
-            meta=_meta("timestamp parses as ISO 8601 with an offset", CRITICAL),
-        ),
-        gxe.ExpectColumnValuesToNotBeNull(
-            column="value", mostly=0.99, meta=_meta("value is a number in a known unit", WARNING)
-        ),
-        pair(
-            column_A="max_valid",
-            column_B="value",
-            or_equal=True,
-            mostly=0.999,
-            ignore_row_if="either_value_is_missing",
-            meta=_meta("value at most the sensor's valid maximum", WARNING),
-        ),
-        pair(
-            column_A="value",
-            column_B="min_valid",
-            or_equal=True,
-            mostly=0.999,
-            ignore_row_if="either_value_is_missing",
-            meta=_meta("value at least the sensor's valid minimum", WARNING),
-        ),
-        pair(
-            column_A="night_end_utc",
-            column_B="ts_utc",
-            or_equal=True,
-            mostly=0.9999,
-            ignore_row_if="either_value_is_missing",
-            meta=_meta("timestamp is not in the future", WARNING),
-        ),
-        gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["asset_id", "sensor", "ts_utc"],
-            mostly=0.99,
-            meta=_meta("one reading per asset, tag and timestamp", WARNING),
-        ),
-    ]
-
-
-def validate_readings(
-    raw: pl.DataFrame,
-    catalog: pl.DataFrame,
-    register: pl.DataFrame,
-    *,
-    timezone: str,
-    max_unknown: float,
-    max_malformed: float,
-    results_dir: Path | None = None,
-) -> SuiteReport:
-    """Run the sensor-readings suite on a batch of raw readings."""
-    frame = parse_readings(raw, catalog, register, timezone).select(
-        "asset_id", "sensor", "ts_utc", "value", "min_valid", "max_valid", "night_end_utc"
-    )
-    known = register["asset_id"].to_list()
-    suite = readings_expectations(known, max_unknown, max_malformed)
-    return run_suite("sensor_readings", frame, suite, results_dir)
 
 
 def validate_work_orders(

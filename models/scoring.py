@@ -16,24 +16,10 @@ INSUFFICIENT = "insufficient data"
 
 @dataclass(frozen=True)
 class ScoringPolicy:
-    """Band thresholds and the coverage below which an asset is not scored."""
+    """Band thresholds of the calibrated risk."""
 
     high: float = 0.5
     medium: float = 0.2
-    min_coverage: float = 0.5
-
-
-def data_coverage(features: pl.DataFrame) -> pl.DataFrame:
-    """Share of the usual daily reading count each asset delivered in its last day (vs its type)."""
-    counts = [c for c in features.columns if c.endswith("__n__1d")]
-    total = pl.sum_horizontal([pl.col(c).fill_null(0) for c in counts]) if counts else pl.lit(0)
-    return (
-        features.select("asset_id", "asset_type", total.alias("_n"))
-        .with_columns(
-            coverage=pl.col("_n") / pl.col("_n").median().over("asset_type").clip(lower_bound=1)
-        )
-        .select("asset_id", "coverage")
-    )
 
 
 def _band(risk: pl.Expr, policy: ScoringPolicy) -> pl.Expr:
@@ -77,39 +63,46 @@ def score_assets(
     as_of: date,
     policy: ScoringPolicy,
     units: dict[str, str],
+    quality: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per active asset and horizon; assets with too little data get no risk, and say so."""
-    coverage = data_coverage(features)
+    """One row per active asset and horizon; assets with too little data get no risk, and say so.
+
+    Args:
+        quality: the night's `asset_id`, `data_quality_status` and `coverage` (the scorecard's).
+    """
     frame = (
         active.select("asset_id")
         .join(features, on="asset_id", how="left")
-        .join(coverage, on="asset_id", how="left")
-        .with_columns(pl.col("coverage").fill_null(0.0))
+        .join(quality.select("asset_id", "data_quality_status", "coverage"), on="asset_id", how="left")
+        .with_columns(
+            pl.col("coverage").fill_null(0.0),
+            pl.col("data_quality_status").fill_null(INSUFFICIENT),
+        )
     )
-    enough = frame["coverage"].to_numpy() >= policy.min_coverage
+    enough = (frame["data_quality_status"] == "ok").to_numpy()
     rows = []
     for horizon in sorted(model.horizons):
         risk = np.where(enough, model.predict_risk(frame, horizon), np.nan)
-        drivers = _drivers(model, frame, horizon, units)
+        drivers = [
+            text if ok else f"not scored: data coverage {cov:.0%} of usual on the night"
+            for text, ok, cov in zip(
+                _drivers(model, frame, horizon, units), enough, frame["coverage"], strict=True
+            )
+        ]
         rows.append(
-            frame.select("asset_id", "coverage").with_columns(
+            frame.select("asset_id", "coverage", "data_quality_status").with_columns(
                 horizon_days=pl.lit(horizon, pl.Int32),
                 risk=pl.Series(risk).fill_nan(None),
-                drivers=pl.Series(
-                    [
-                        d if ok else "too few readings in the last day to score"
-                        for d, ok in zip(drivers, enough, strict=True)
-                    ]
-                ),
+                drivers=pl.Series(drivers, dtype=pl.String),
             )
         )
-    scores = pl.concat(rows)
-    return scores.with_columns(
-        as_of=pl.lit(as_of),
-        band=_band(pl.col("risk"), policy),
-        data_quality_status=pl.when(pl.col("risk").is_null())
-        .then(pl.lit(INSUFFICIENT))
-        .otherwise(pl.lit("ok")),
-        rank=pl.col("risk").rank("ordinal", descending=True).over("horizon_days").cast(pl.Int32),
-        model_version=pl.lit(model.version),
-    ).sort("horizon_days", "rank", "asset_id", nulls_last=True)
+    return (
+        pl.concat(rows)
+        .with_columns(
+            as_of=pl.lit(as_of),
+            band=_band(pl.col("risk"), policy),
+            rank=pl.col("risk").rank("ordinal", descending=True).over("horizon_days").cast(pl.Int32),
+            model_version=pl.lit(model.version),
+        )
+        .sort("horizon_days", "rank", "asset_id", nulls_last=True)
+    )

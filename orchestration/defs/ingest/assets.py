@@ -11,9 +11,9 @@ from connectors.mes import read_production_orders
 from data_quality.suites import (
     validate_asset_register,
     validate_production_context,
-    validate_readings,
     validate_work_orders,
 )
+from data_quality.readings_gate import validate_readings
 from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
 from orchestration.defs.quality.gate import check_result, gate_spec
 from orchestration.defs.resources import PlantResource
@@ -103,6 +103,7 @@ def sensor_readings_raw(
         raw,
         tag_catalog,
         asset_register,
+        nights=nights_of(context),
         timezone=p.timezone,
         max_unknown=p.quality.max_unknown_asset_share,
         max_malformed=p.quality.max_malformed_share,

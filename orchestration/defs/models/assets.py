@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from data_quality.scorecard import ScorecardRules, asset_status
 from models.labels import failure_events, label_failures
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
@@ -105,10 +106,13 @@ def risk_scores(
     window_features: pl.DataFrame,
     asset_register: pl.DataFrame,
     tag_catalog: pl.DataFrame,
+    data_quality_scorecard: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """The champion's calibrated failure risk per active asset and horizon, with its drivers in words."""
     p, model = plant.plant(), model_registry.registry().load()
-    policy = ScoringPolicy(min_coverage=p.quality.min_coverage_for_score)
+    policy = ScoringPolicy()
+    rules = ScorecardRules(min_coverage=p.quality.min_coverage_for_score)
+    quality = asset_status(data_quality_scorecard, rules)
     units = dict(tag_catalog.select("sensor", "unit").unique("sensor").iter_rows())
     nights = nights_of(context)
     frames = [
@@ -119,6 +123,7 @@ def risk_scores(
             night,
             policy,
             units,
+            quality.filter(pl.col("night") == night),
         )
         for night in nights
     ]

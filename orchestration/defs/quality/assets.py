@@ -5,6 +5,8 @@ import polars as pl
 
 from data_quality.cleaning import clean_readings
 from data_quality.flags import FlagRules
+from data_quality.scorecard import ScorecardRules, asset_status, sensor_scorecard
+from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
 from orchestration.defs.resources import PlantResource
 
@@ -64,3 +66,24 @@ def clean_sensor_readings(
         raise dg.Failure(f"cleaning lost rows: raw {raw_rows} != clean + quarantined {counts}")
     yield dg.Output(result.clean, output_name="sensor_readings_clean", metadata=meta)
     yield dg.Output(result.quarantine, output_name="quarantined_readings", metadata=counts)
+
+
+@dg.asset(group_name="quality", owners=OWNERS, kinds={"polars"}, partitions_def=nightly_partitions,
+          backfill_policy=dg.BackfillPolicy.single_run())
+def data_quality_scorecard(
+    context: dg.AssetExecutionContext, plant: PlantResource, sensor_readings_clean: pl.DataFrame,
+    quarantined_readings: pl.DataFrame, tag_catalog: pl.DataFrame, asset_register: pl.DataFrame,
+) -> dg.MaterializeResult:
+    """Per asset and sensor each night: coverage, freshness, share quarantined, stuck/dead/spiky flags."""
+    rules = ScorecardRules(min_coverage=plant.plant().quality.min_coverage_for_score)
+    card = sensor_scorecard(sensor_readings_clean, quarantined_readings, tag_catalog, asset_register,
+                            nights_of(context), rules)
+    status = asset_status(card, rules)
+    worst = card.filter(pl.col("poor")).sort("coverage").head(10).select(
+        "night", "asset_id", "sensor", "coverage", "share_quarantined", "stuck", "dead", "spikes")
+    return dg.MaterializeResult(value=card, metadata={
+        "sensors": card.height, "poor_sensors": int(card["poor"].sum()),
+        "assets_insufficient": int((status["data_quality_status"] != "ok").sum()),
+        "mean_coverage": round(float(card["coverage"].mean() or 0.0), 3),
+        "poorest_sensors": dg.MetadataValue.md(markdown_table(worst)),
+    })
