@@ -137,6 +137,16 @@ class Plant(_Strict):
             exports=self.exports_dir, state=self.state_dir, plant_dir=self.plant_dir
         )
 
+    def url_of(self, source: SqlSource) -> str:
+        """A database source's URL with placeholders filled and the password from its variable."""
+        return self.expand(source.resolved_url())
+
+    def writeback_url(self) -> str:
+        """Where scores go: the CMMS when live, else a shadow SQLite database in the state folder."""
+        if self.cmms_target.mode == "live":
+            return self.url_of(self.cmms_target)
+        return f"sqlite:///{self.state_dir / 'shadow_cmms.sqlite'}"
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -10,28 +10,22 @@ import sqlalchemy as sa
 from foresight.plant import Plant
 
 
-def _target_url(plant: Plant) -> str:
-    if plant.cmms_target.mode == "live":
-        return plant.expand(plant.cmms_target.resolved_url())
-    return f"sqlite:///{plant.state_dir / 'shadow_cmms.sqlite'}"
-
-
 def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     """The highest current risks of the shortest horizon, with drivers, and where they were written."""
-    url = _target_url(plant)
+    url = plant.writeback_url()
     horizon = min(plant.models.horizons_days)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT asset_id, risk, band, drivers FROM foresight_current_risk_scores "
+                "SELECT asset_id, risk, band, drivers FROM foresight_risk_score_history "
                 "WHERE horizon_days = :h AND as_of_date = :d AND risk IS NOT NULL ORDER BY risk_rank LIMIT :n"
             ),
             {"h": horizon, "d": night, "n": top},
         ).fetchall()
         counts = conn.execute(
             sa.text(
-                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) FROM foresight_current_risk_scores "
+                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) FROM foresight_risk_score_history "
                 "WHERE horizon_days = :h AND as_of_date = :d"
             ),
             {"h": horizon, "d": night},

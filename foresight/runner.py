@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from datetime import date, timedelta
 
 from foresight.errors import ForesightError, QualityGateError
@@ -27,6 +28,10 @@ def activate(plant: Plant) -> None:
     home = plant.state_dir / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(home))
+    config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not config.exists():
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("# Dagster instance of this plant: SQLite storage in this folder.\ntelemetry:\n  enabled: false\n")
 
 
 def _definitions():
@@ -65,7 +70,7 @@ def run_job(
     partition: str | None = None,
     partition_range: tuple[str, str] | None = None,
     assets: tuple[str, ...] | None = None,
-    log_level: str = "WARNING",
+    log_level: str = "CRITICAL",
 ) -> None:
     """Execute a job in process on the plant's instance; raise a ForesightError if it fails."""
     import dagster as dg

@@ -15,12 +15,27 @@ STAT_WORDS = {
     "last": "latest value",
     "slope": "trend per day",
     "flagged_share": "share of flagged readings",
+    "n": "reading count",
+}
+PLAIN_NAMES = {
+    "days_since_pm": "days since last preventive maintenance",
+    "days_since_cm": "days since last corrective repair",
+    "cm_count__365d": "corrective repairs in the past 12 months",
+    "age_days": "age in days",
+    "load_pct__mean__1d": "mean load (%) last day",
+    "load_pct__mean__7d": "mean load (%) 7-day",
+    "run_hours__1d": "run hours last day",
+    "run_hours__7d": "run hours 7-day",
+    "high_load_share__1d": "share of high-load hours last day",
+    "high_load_share__7d": "share of high-load hours 7-day",
 }
 SENSOR_FEATURE = re.compile(r"^(?P<sensor>.+?)__(?P<stat>[a-z_]+)__(?P<window>\d+d)$")
 
 
 def describe_feature(name: str) -> str:
     """'bearing_temp__mean__7d' -> 'bearing temp 7-day mean'; other features get readable names."""
+    if name in PLAIN_NAMES:
+        return PLAIN_NAMES[name]
     match = SENSOR_FEATURE.match(name)
     if match is None:
         return name.replace("__", " ").replace("_", " ")

@@ -21,6 +21,7 @@ def feature_columns(frame: pl.DataFrame) -> list[str]:
         c
         for c, t in frame.schema.items()
         if c not in NOT_FEATURES and not c.startswith("label_") and t.is_numeric()
+        and "__n__" not in c  # reading counts measure the historian, not the machine
     ]
     return sorted(numeric) + [c for c in CATEGORICAL if c in frame.columns]
 
@@ -64,11 +65,13 @@ class FailureRiskModel:
                 cols.append(frame[name].cast(pl.Float64).to_numpy())
         return np.column_stack(cols) if cols else np.empty((frame.height, 0))
 
+    def predict_raw(self, frame: pl.DataFrame, horizon: int) -> np.ndarray:
+        """The classifier's uncalibrated score: orders assets finer than the calibrated steps."""
+        return self.horizons[horizon].booster.predict_proba(self.matrix(frame))[:, 1]
+
     def predict_risk(self, frame: pl.DataFrame, horizon: int) -> np.ndarray:
         """Calibrated probability of failure within `horizon` days, per row."""
-        model = self.horizons[horizon]
-        raw = model.booster.predict_proba(self.matrix(frame))[:, 1]
-        return model.calibrator.predict(raw)
+        return self.horizons[horizon].calibrator.predict(self.predict_raw(frame, horizon))
 
     def contributions(self, frame: pl.DataFrame, horizon: int) -> np.ndarray:
         """SHAP contributions per feature (LightGBM pred_contrib), last column the bias."""

@@ -34,26 +34,33 @@ def _band(risk: pl.Expr, policy: ScoringPolicy) -> pl.Expr:
     )
 
 
+def _driver_texts(
+    model: FailureRiskModel, row: dict, contrib: np.ndarray, units: dict[str, str], k: int = 3
+) -> str:
+    """The k strongest upward drivers of one score that have a value, in words."""
+    typical = model.typical.get(row.get("asset_type") or "", {})
+    parts = []
+    for i in top_drivers(contrib, model.features, k=len(model.features)):
+        name, value = model.features[i], row.get(model.features[i])
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue  # missingness is not a reason a planner can act on
+        if isinstance(value, str):
+            parts.append(f"{name.replace('_', ' ')} {value}")
+        else:
+            unit = "" if "flagged_share" in name or "__n__" in name else units.get(name.split("__")[0], "")
+            parts.append(driver_sentence(name, float(value), typical.get(name), unit))
+        if len(parts) == k:
+            break
+    return "; ".join(parts) if parts else "no single driver stands out"
+
+
 def _drivers(
     model: FailureRiskModel, frame: pl.DataFrame, horizon: int, units: dict[str, str]
 ) -> list[str]:
     contrib = model.contributions(frame, horizon)
-    texts = []
-    for row_index, row in enumerate(frame.iter_rows(named=True)):
-        typical = model.typical.get(row.get("asset_type") or "", {})
-        parts = []
-        for i in top_drivers(contrib[row_index], model.features):
-            name = model.features[i]
-            sensor = name.split("__", 1)[0]
-            unit = "" if "flagged_share" in name else units.get(sensor, "")
-            value = row.get(name)
-            parts.append(
-                driver_sentence(
-                    name, value if isinstance(value, float | int) else None, typical.get(name), unit
-                )
-            )
-        texts.append("; ".join(parts) if parts else "no single driver stands out")
-    return texts
+    return [
+        _driver_texts(model, row, contrib[i], units) for i, row in enumerate(frame.iter_rows(named=True))
+    ]
 
 
 def score_assets(
@@ -82,7 +89,8 @@ def score_assets(
     enough = (frame["data_quality_status"] == "ok").to_numpy()
     rows = []
     for horizon in sorted(model.horizons):
-        risk = np.where(enough, model.predict_risk(frame, horizon), np.nan)
+        raw = model.predict_raw(frame, horizon)
+        risk = np.where(enough, model.horizons[horizon].calibrator.predict(raw), np.nan)
         drivers = [
             text if ok else f"not scored: data coverage {cov:.0%} of usual on the night"
             for text, ok, cov in zip(
@@ -93,6 +101,7 @@ def score_assets(
             frame.select("asset_id", "coverage", "data_quality_status").with_columns(
                 horizon_days=pl.lit(horizon, pl.Int32),
                 risk=pl.Series(risk).fill_nan(None),
+                score_raw=pl.Series(np.where(enough, raw, np.nan)).fill_nan(None),
                 drivers=pl.Series(drivers, dtype=pl.String),
             )
         )
@@ -101,7 +110,9 @@ def score_assets(
         .with_columns(
             as_of=pl.lit(as_of),
             band=_band(pl.col("risk"), policy),
-            rank=pl.col("risk").rank("ordinal", descending=True).over("horizon_days").cast(pl.Int32),
+            # ties of the calibrated steps are broken by the raw score
+            rank=pl.struct("risk", "score_raw").rank("ordinal", descending=True)
+            .over("horizon_days").cast(pl.Int32),
             model_version=pl.lit(model.version),
         )
         .sort("horizon_days", "rank", "asset_id", nulls_last=True)

@@ -27,7 +27,7 @@ def asset_register(
 ):
     """The CMMS asset register: every asset with its type, site, criticality and commissioning date."""
     p = plant.plant()
-    register = read_asset_register(p.sources.cmms.resolved_url())
+    register = read_asset_register(p.url_of(p.sources.cmms))
     report = validate_asset_register(register, tag_catalog, date.today(), _gx_dir(p, context))
     yield dg.Output(
         register,
@@ -53,7 +53,7 @@ def maintenance_logs(
 ):
     """Work orders from the CMMS (preventive, corrective, inspections) with times in UTC and notes."""
     p = plant.plant()
-    orders = read_work_orders(p.sources.cmms.resolved_url(), p.timezone)
+    orders = read_work_orders(p.url_of(p.sources.cmms), p.timezone)
     report = validate_work_orders(orders, asset_register, _gx_dir(p, context))
     yield dg.Output(
         orders,

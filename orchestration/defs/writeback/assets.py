@@ -21,13 +21,8 @@ def cmms_risk_scores(
     """Risk scores as the CMMS sees them; a shadow-mode plant writes to its shadow database instead."""
     p = plant.plant()
     target = p.cmms_target
-    url = (
-        target.resolved_url()
-        if target.mode == "live"
-        else f"sqlite:///{p.state_dir / 'shadow_cmms.sqlite'}"
-    )
     p.state_dir.mkdir(parents=True, exist_ok=True)
-    summary = write_scores(p.expand(url), risk_scores, run_id=context.run.run_id)
+    summary = write_scores(p.writeback_url(), risk_scores, run_id=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "rows_written": summary.rows,
