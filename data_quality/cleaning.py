@@ -96,11 +96,14 @@ def _reason() -> pl.Expr:
 
 
 def _mark_duplicates(parsed: pl.DataFrame) -> pl.DataFrame:
-    """The first arrival of an (asset, sensor, ts) key is kept; later copies are duplicates."""
-    keys = ["asset_id", "sensor", "ts_utc", pl.col("reason").is_null()]
-    arrival_rank = pl.int_range(pl.len()).over(keys)
-    return parsed.sort("night", "source_file", "row_number").with_columns(
-        reason=pl.when(pl.col("reason").is_null() & (arrival_rank > 0))
+    """The first arrival of an (asset, sensor, ts) key is kept; later copies are duplicates.
+
+    Rows must come in arrival order (night, file, row), as `connectors.historian` delivers them.
+    """
+    key = pl.struct("asset_id", "sensor", "ts_utc")
+    first = pl.when(pl.col("reason").is_null()).then(key).is_first_distinct()
+    return parsed.with_columns(
+        reason=pl.when(pl.col("reason").is_null() & ~first)
         .then(pl.lit(R.DUPLICATE))
         .otherwise(pl.col("reason"))
     )

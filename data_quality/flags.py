@@ -19,23 +19,26 @@ class FlagRules:
 
 
 def flag_readings(clean: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
-    """Add flag_stuck, flag_dead, flag_spike and flag_gap_before; sorted by asset, sensor, ts."""
-    run_id = (pl.col("value") != pl.col("value").shift()).fill_null(True).cum_sum().over(SERIES)
-    with_runs = clean.with_columns(_run=run_id)
-    run_hours = (pl.col("ts_utc").max() - pl.col("ts_utc").min()).over(
-        [*SERIES, "_run"]
-    ).dt.total_seconds() / 3600.0
-    stuck = run_hours >= rules.stuck_run_hours
-    median = pl.col("value").rolling_median_by("ts_utc", window_size="24h").over(SERIES)
+    """Add flag_stuck, flag_dead, flag_spike and flag_gap_before; sorted by asset, sensor, ts.
+
+    Runs of identical values are found with one run-length id over the sorted frame (a new series
+    always starts a new run); spikes compare a reading with the rolling median of its 25 neighbours.
+    """
+    with_runs = clean.with_columns(
+        _run=pl.struct(*SERIES, "value").rle_id(), _sid=pl.struct(*SERIES).rle_id()
+    )
+    span = (pl.col("ts_utc").max() - pl.col("ts_utc").min()).over("_run")
+    stuck = span.dt.total_seconds() >= rules.stuck_run_hours * 3600.0
+    median = pl.col("value").rolling_median(window_size=25, min_samples=1, center=True).over("_sid")
     flagged = with_runs.with_columns(
         flag_stuck=stuck & (pl.col("value") != 0.0),
         flag_dead=stuck & (pl.col("value") == 0.0),
         _dev=(pl.col("value") - median).abs(),
     )
-    scale = (pl.col("_dev").median().over(SERIES) * 1.4826).clip(lower_bound=1e-9)
-    step = pl.col("ts_utc").diff().over(SERIES)
-    usual = step.median().over(SERIES)
+    scale = (pl.col("_dev").median().over("_sid") * 1.4826).clip(lower_bound=1e-9)
+    step = pl.col("ts_utc").diff().over("_sid")
+    usual = step.median().over("_sid")
     return flagged.with_columns(
         flag_spike=(pl.col("_dev") / scale > rules.spike_robust_z) & ~pl.col("flag_stuck"),
         flag_gap_before=(step > usual * rules.gap_factor).fill_null(False),
-    ).drop("_run", "_dev")
+    ).drop("_run", "_sid", "_dev")

@@ -20,7 +20,10 @@ def write_tags(path: Path) -> None:
         w.writerow(["asset_type", "tag", "unit", "description", "min_valid", "max_valid"])
         for spec in ASSET_TYPES.values():
             for s in spec.sensors:
-                w.writerow([spec.name, s.name, s.unit, s.description, s.min_valid, s.max_valid])
+                # the engineering range low sits below the physical minimum by the transmitter's
+                # noise, as on real tags: a stopped pump reads -0.3 rpm, not an impossible value
+                low = round(s.min_valid - 5.0 * s.noise, 6) if s.min_valid == 0 else s.min_valid
+                w.writerow([spec.name, s.name, s.unit, s.description, low, s.max_valid])
 
 
 def _batches(assembler: DayAssembler, day: int):

@@ -61,7 +61,7 @@ def test_critical_quality_failure_stops_the_run_with_a_readable_message(plant, t
     strict.write_text(text.replace("planners_daily_capacity: 2",
                                    "planners_daily_capacity: 2\nquality:\n  max_unknown_asset_share: 0.0"))
     env = {**os.environ, "FORESIGHT_PLANT": str(strict)}
-    night = max(p.stem.split("_")[-1] for p in (plant.exports_dir / "historian").glob("readings_*"))
+    night = _night_with_unknown_asset(plant)
     proc = subprocess.run(
         [sys.executable, "-m", "foresight.cli", "nightly", "--as-of", night],
         env=env, capture_output=True, text=True, timeout=600,
@@ -69,3 +69,16 @@ def test_critical_quality_failure_stops_the_run_with_a_readable_message(plant, t
     assert proc.returncode == 1
     assert "quality gate" in proc.stderr and "asset id is in the asset register" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _night_with_unknown_asset(plant) -> str:
+    """The newest export night holding a reading of an asset the register does not know."""
+    import polars as pl
+
+    from connectors.cmms import read_asset_register
+
+    known = read_asset_register(plant.url_of(plant.sources.cmms))["asset_id"].to_list()
+    for path in sorted((plant.exports_dir / "historian").glob("readings_*.parquet"), reverse=True):
+        if pl.read_parquet(path).filter(~pl.col("asset_id").is_in(known)).height:
+            return path.stem.split("_")[-1]
+    raise AssertionError("the simulator injected no unknown asset id; raise its rate for this test")
