@@ -31,6 +31,7 @@ class RuleOutcome:
     observed: str | None = None
     reason: str = ""  # the quarantine reason code the rule counts, when it counts one
     counted: str = "rows"
+    scope: str = ""  # where it failed, e.g. "on 3 of 450 nights"
 
     def sentence(self, source: str) -> str:
         if self.failing_rows is not None and self.checked_rows:
@@ -39,7 +40,8 @@ class RuleOutcome:
         else:
             amount = f"observed {self.observed}"
         examples = f"; e.g. {', '.join(self.examples[:5])}" if self.examples else ""
-        return f"{source}: rule '{self.rule}' failed ({self.severity}): {amount}{examples}"
+        scope = f" {self.scope}" if self.scope else ""
+        return f"{source}: rule '{self.rule}' failed ({self.severity}){scope}: {amount}{examples}"
 
 
 @dataclass(frozen=True)

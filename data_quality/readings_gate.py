@@ -100,9 +100,11 @@ def validate_readings(
 
 def _detail(outcome: RuleOutcome, classified: pl.DataFrame, profile: pl.DataFrame) -> RuleOutcome:
     """Rows and examples for a failed rule: counts over the nights, a few offending raw rows."""
+    nights = f"on {outcome.failing_rows} of {outcome.checked_rows} nights"
     if outcome.reason:
         return replace(
-            outcome, failing_rows=int((classified["reason"] == outcome.reason).sum()),
+            outcome,
+            scope=nights + ", overall", failing_rows=int((classified["reason"] == outcome.reason).sum()),
             checked_rows=classified.height, examples=_examples(classified, outcome.reason),
         )
     bad = profile.filter((pl.col("rows") == 0) | (pl.col("reporting_share") < 0.9))

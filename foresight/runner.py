@@ -17,6 +17,7 @@ INGEST_TO_FEATURES = (
     "sensor_readings_raw",
     "sensor_readings_clean",
     "quarantined_readings",
+    "data_quality_scorecard",
     "sensor_daily_aggregates",
     "window_features",
 )

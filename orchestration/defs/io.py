@@ -1,6 +1,7 @@
 """Parquet IO manager: one file per asset partition, split by the `night` column on range runs."""
 
 import pickle
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -28,14 +29,21 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             path.write_bytes(pickle.dumps(obj))
             return
         partitions = context.asset_partition_keys if context.has_asset_partitions else [None]
+        if len(partitions) == 1:
+            self._write(self._path(key, partitions[0], "parquet"), obj)
+            return
+        by_night = obj.partition_by("night", as_dict=True, include_key=True)
         for partition in partitions:
-            part = obj
-            if len(partitions) > 1:
-                part = obj.filter(pl.col("night") == pl.lit(partition).str.to_date())
-            path = self._path(key, partition, "parquet")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part.write_parquet(path.with_suffix(".tmp"))
-            path.with_suffix(".tmp").replace(path)  # atomic: a crash never leaves half a file
+            night = date.fromisoformat(partition)
+            part = by_night.get((night,), obj.clear())  # an empty night is still a materialization
+            self._write(self._path(key, partition, "parquet"), part)
+
+    @staticmethod
+    def _write(path: Path, frame: pl.DataFrame) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        frame.write_parquet(tmp)
+        tmp.replace(path)  # atomic: a crash never leaves half a file
 
     def load_input(self, context: dg.InputContext) -> object:
         key = context.asset_key

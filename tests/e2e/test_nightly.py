@@ -67,7 +67,7 @@ def test_critical_quality_failure_stops_the_run_with_a_readable_message(plant, t
         env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 1
-    assert "quality gate" in proc.stderr and "asset id is in the asset register" in proc.stderr
+    assert "quality gate" in proc.stderr and "asset id is not in the asset register" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
