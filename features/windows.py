@@ -1,7 +1,8 @@
 """Level 2: rolling windows over the daily aggregates, as of each night, point-in-time correct.
 
 As of night d, a daily row counts only if its day is within the window (d - W, d] and it arrived
-on a night <= d. Each daily row is expanded to the as-of nights it can serve, then merged.
+on a night <= d. Each daily row is expanded to the as-of nights it can serve; partial sums are
+taken per regime, merged over the running regimes, and turned into statistics.
 """
 
 from __future__ import annotations
@@ -10,81 +11,152 @@ from datetime import date
 
 import polars as pl
 
+from features.daily import IDLE
 from features.spec import FeatureSpec
 
 KEYS = ["asset_id", "as_of"]
+SERIES = ["asset_id", "sensor", "as_of"]
+SUMS = ("n", "sum_v", "sum_vv", "n_flagged", "sec_above", "sum_t", "sum_tt", "sum_tv", "p95n")
 
 
 def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) -> pl.LazyFrame:
     """One row per (daily row, as-of night it serves): as_of in [max(day, night), day + W - 1]."""
     nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}).lazy()
-    first = pl.max_horizontal("day", "night")
-    last = pl.col("day") + pl.duration(days=max_window - 1)
-    lo, hi = min(as_of), max(as_of)
+    reach = pl.col("day") + pl.duration(days=max_window - 1)
     return (
         daily.lazy()
-        .filter((pl.col("day") + pl.duration(days=max_window - 1) >= lo) & (pl.col("night") <= hi))
-        .with_columns(as_of=pl.date_ranges(first, last))
+        .filter((reach >= min(as_of)) & (pl.col("night") <= max(as_of)))
+        .with_columns(as_of=pl.date_ranges(pl.max_horizontal("day", "night"), reach), p95n=pl.col("p95") * pl.col("n"))
         .explode("as_of")
         .join(nights, on="as_of", how="semi")
         .with_columns(age_days=(pl.col("as_of") - pl.col("day")).dt.total_days())
     )
 
 
-def _window_stats(window: int, stats: tuple[str, ...]) -> list[pl.Expr]:
+def _partials(window: int) -> list[pl.Expr]:
+    """Per regime: the window's sums, extremes and first/last (time, value) pairs."""
     inside = pl.col("age_days") < window
 
-    def total(column: str) -> pl.Expr:
-        return pl.when(inside).then(pl.col(column)).otherwise(0).sum()
+    def pick(column: str) -> pl.Expr:
+        return pl.when(inside).then(pl.col(column))
 
-    n = total("n")
-    mean = total("sum_v") / n
+    return [
+        *[pick(c).sum().alias(f"{c}_{window}") for c in SUMS],
+        pick("min_v").min().alias(f"min_v_{window}"),
+        pick("max_v").max().alias(f"max_v_{window}"),
+        pick("first_t").min().alias(f"first_t_{window}"),
+        pick("first_v").sort_by(pick("first_t")).drop_nulls().first().alias(f"first_v_{window}"),
+        pick("last_t").max().alias(f"last_t_{window}"),
+        pick("last_v").sort_by(pick("last_t")).drop_nulls().last().alias(f"last_v_{window}"),
+    ]
+
+
+def _merge(window: int) -> list[pl.Expr]:
+    """Merge the per-regime partials of running regimes into one row per series and night."""
+    w = window
+    return [
+        *[pl.col(f"{c}_{w}").sum() for c in SUMS],
+        pl.col(f"min_v_{w}").min(), pl.col(f"max_v_{w}").max(),
+        pl.col(f"first_t_{w}").min(), pl.col(f"first_v_{w}").sort_by(f"first_t_{w}").drop_nulls().first(),
+        pl.col(f"last_t_{w}").max(), pl.col(f"last_v_{w}").sort_by(f"last_t_{w}").drop_nulls().last(),
+    ]
+
+
+def _statistics(window: int, stats: tuple[str, ...], has_limit: pl.Expr) -> list[pl.Expr]:
+    """Statistics from merged sums. slope: least squares of value on time (per day)."""
+    def c(name: str) -> pl.Expr:
+        return pl.col(f"{name}_{window}")
+
+    n, mean = c("n"), c("sum_v") / c("n")
     exprs = {
         "mean": mean,
-        "std": ((total("sum_vv") / n - mean**2).clip(lower_bound=0)).sqrt(),
-        "min": pl.when(inside).then(pl.col("min_v")).min(),
-        "max": pl.when(inside).then(pl.col("max_v")).max(),
-        "last": pl.when(inside)
-        .then(pl.col("last_v"))
-        .otherwise(None)
-        .sort_by(pl.when(inside).then(pl.col("last_t")))
-        .last(),
-        "slope": (n * total("sum_tv") - total("sum_t") * total("sum_v"))
-        / (n * total("sum_tt") - total("sum_t") ** 2),
-        "flagged_share": total("n_flagged") / n,
+        "std": (c("sum_vv") / n - mean**2).clip(lower_bound=0).sqrt(),
+        "min": c("min_v"),
+        "max": c("max_v"),
+        "last": c("last_v"),
+        "slope": (n * c("sum_tv") - c("sum_t") * c("sum_v")) / (n * c("sum_tt") - c("sum_t") ** 2),
+        "rate_of_change": (c("last_v") - c("first_v")) / (c("last_t") - c("first_t")),
+        "p95": c("p95n") / n,
+        "hours_above": pl.when(has_limit).then(c("sec_above") / 3600.0),
+        "flagged_count": c("n_flagged"),
+        "flagged_share": c("n_flagged") / n,
     }
     out = [pl.when(n > 0).then(exprs[s]).alias(f"{s}__{window}d") for s in stats]
     return [*out, n.alias(f"n__{window}d")]
 
 
+def _regime_deviation(partials: pl.LazyFrame, short: int, long: int) -> pl.LazyFrame:
+    """Recent mean minus longer mean within each running regime, weighted by recent readings."""
+    dev = pl.col(f"sum_v_{short}") / pl.col(f"n_{short}") - pl.col(f"sum_v_{long}") / pl.col(f"n_{long}")
+    weight = pl.col(f"n_{short}")
+    return partials.filter(weight > 0).group_by(SERIES).agg(
+        ((dev * weight).sum() / weight.sum()).alias(f"regime_dev__{short}d_vs_{long}d")
+    )
+
+
+def _ewma(expanded: pl.LazyFrame, halflife: float) -> pl.LazyFrame:
+    """Exponentially weighted mean of running readings, weights halving every `halflife` days."""
+    weight = 0.5 ** (pl.col("age_days") / halflife)
+    return expanded.filter(pl.col("regime") != IDLE).group_by(SERIES).agg(
+        ((weight * pl.col("sum_v")).sum() / (weight * pl.col("n")).sum()).alias(f"ewma__{halflife:g}d_hl")
+    )
+
+
 def build_window_features(
-    daily: pl.DataFrame, spec: FeatureSpec, as_of: list[date]
+    daily: pl.DataFrame, spec: FeatureSpec, as_of: list[date], asset_types: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """Wide features, one row per (asset, as-of night): `<sensor>__<stat>__<window>d` columns.
 
-    Formula per window W: statistics merged over daily rows with as_of - W < day <= as_of and
-    night <= as_of; `slope` is the least-squares slope of value on time, per day.
+    Statistics use running regimes only (readings outside production orders are idle). Args:
+        asset_types: `asset_id, asset_type`, to leave out the spec's excluded sensors per type.
     """
     if daily.is_empty() or not as_of:
         return pl.DataFrame(schema={"asset_id": pl.String, "as_of": pl.Date})
-    exprs = [e for w in spec.windows_days for e in _window_stats(w, spec.statistics)]
-    long = (
-        _expand_to_as_of(daily, as_of, spec.max_window_days)
-        .group_by(["asset_id", "sensor", "as_of"])
-        .agg(exprs)
-        .with_columns(
-            [
-                (pl.col(f"mean__{s}d") - pl.col(f"mean__{lg}d")).alias(f"drift__{s}d_vs_{lg}d")
-                for s, lg in spec.drift
-                if "mean" in spec.statistics
-            ]
-        )
-        .collect()
+    daily = _exclude(daily, spec, asset_types)
+    expanded = _expand_to_as_of(daily, as_of, spec.max_window_days)
+    partials = expanded.group_by([*SERIES, "regime"]).agg(
+        [e for w in spec.windows_days for e in _partials(w)]
     )
-    values = [c for c in long.columns if c not in ("asset_id", "sensor", "as_of")]
+    running = partials.filter(pl.col("regime") != IDLE)
+    has_limit = pl.col("sensor").is_in(list(spec.limits))
+    long = (
+        running.group_by(SERIES)
+        .agg([e for w in spec.windows_days for e in _merge(w)])
+        .select(*SERIES, *[e for w in spec.windows_days for e in _statistics(w, spec.statistics, has_limit)])
+        .with_columns(
+            (pl.col(f"mean__{s}d") - pl.col(f"mean__{lg}d")).alias(f"drift__{s}d_vs_{lg}d") for s, lg in spec.drift
+        )
+    )
+    if spec.regime_deviation:
+        long = long.join(_regime_deviation(running, *spec.regime_deviation), on=SERIES, how="left")
+    if spec.ewma_halflife_days:
+        long = long.join(_ewma(expanded, spec.ewma_halflife_days), on=SERIES, how="left")
+    return _widen(long.collect(), spec)
+
+
+def _exclude(daily: pl.DataFrame, spec: FeatureSpec, asset_types: pl.DataFrame | None) -> pl.DataFrame:
+    if asset_types is None or not spec.excluded:
+        return daily
+    pairs = pl.DataFrame(
+        [(t, s) for t, sensors in spec.excluded.items() for s in sensors],
+        schema={"asset_type": pl.String, "sensor": pl.String}, orient="row",
+    )
+    dropped = asset_types.select("asset_id", "asset_type").join(pairs, on="asset_type")
+    return daily.join(dropped.select("asset_id", "sensor"), on=["asset_id", "sensor"], how="anti")
+
+
+def _widen(long: pl.DataFrame, spec: FeatureSpec) -> pl.DataFrame:
+    values = [c for c in long.columns if c not in SERIES]
     wide = long.pivot(on="sensor", index=KEYS, values=values, separator="|")
-    renamed = {c: _column_name(c) for c in wide.columns if "|" in c}
-    return wide.rename(renamed).sort(KEYS)
+    wide = wide.rename({c: _column_name(c) for c in wide.columns if "|" in c})
+    empty = [c for c in wide.columns if c not in KEYS and wide[c].null_count() == wide.height]
+    wide = wide.drop(empty)  # e.g. hours_above for sensors without a limit
+    ratios = [
+        (pl.col(f"{r.numerator}__mean__7d") / pl.col(f"{r.denominator}__mean__7d")).alias(f"ratio__{r.name}__7d")
+        for r in spec.ratios
+        if f"{r.numerator}__mean__7d" in wide.columns and f"{r.denominator}__mean__7d" in wide.columns
+    ]
+    return wide.with_columns(ratios).sort(KEYS)
 
 
 def _column_name(pivoted: str) -> str:

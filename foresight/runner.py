@@ -19,6 +19,7 @@ INGEST_TO_FEATURES = (
     "quarantined_readings",
     "data_quality_scorecard",
     "sensor_daily_aggregates",
+    "maintenance_failure_modes",
     "window_features",
 )
 

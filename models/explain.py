@@ -16,8 +16,14 @@ STAT_WORDS = {
     "slope": "trend per day",
     "flagged_share": "share of flagged readings",
     "n": "reading count",
+    "rate_of_change": "rate of change per day",
+    "p95": "95th percentile",
+    "hours_above": "hours above limit",
+    "flagged_count": "flagged readings",
 }
 PLAIN_NAMES = {
+    "load_regime_now": "load regime now",
+    "product_spec_now": "product now",
     "days_since_pm": "days since last preventive maintenance",
     "days_since_cm": "days since last corrective repair",
     "cm_count__365d": "corrective repairs in the past 12 months",
@@ -36,6 +42,10 @@ def describe_feature(name: str) -> str:
     """'bearing_temp__mean__7d' -> 'bearing temp 7-day mean'; other features get readable names."""
     if name in PLAIN_NAMES:
         return PLAIN_NAMES[name]
+    if name.startswith("component_age_days__"):
+        return f"{name.split('__')[1]} age in days (since last renewal)"
+    if name.startswith("ratio__"):
+        return f"{name.split('__')[1].replace('_', ' ')} (7-day means)"
     match = SENSOR_FEATURE.match(name)
     if match is None:
         return name.replace("__", " ").replace("_", " ")
@@ -45,12 +55,16 @@ def describe_feature(name: str) -> str:
 
 
 def _drift_words(name: str) -> str | None:
-    # drift columns look like 'bearing_temp__drift__7d_vs_30d'
-    if "__drift__" not in name:
-        return None
-    sensor, pair = name.split("__drift__", 1)
-    short, long = pair.split("_vs_")
-    return f"{sensor.replace('_', ' ')} {WINDOW_WORDS.get(short, short)} mean vs {WINDOW_WORDS.get(long, long)} mean"
+    # 'bearing_temp__drift__7d_vs_30d', 'bearing_temp__regime_dev__7d_vs_30d', '..__ewma__3d_hl'
+    if "__ewma__" in name:
+        return f"{name.split('__')[0].replace('_', ' ')} recent weighted mean"
+    for marker, words in (("__drift__", "mean vs"), ("__regime_dev__", "mean vs, at the same load,")):
+        if marker in name:
+            sensor, pair = name.split(marker, 1)
+            short, long = pair.split("_vs_")
+            sensor = sensor.replace("_", " ")
+            return f"{sensor} {WINDOW_WORDS.get(short, short)} {words} {WINDOW_WORDS.get(long, long)} mean"
+    return None
 
 
 def driver_sentence(name: str, value: float | None, typical: float | None, unit: str) -> str:

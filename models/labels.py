@@ -8,7 +8,14 @@ import polars as pl
 
 
 def failure_events(work_orders: pl.DataFrame, timezone: str) -> pl.DataFrame:
-    """Failures: corrective work orders with a failure code, dated by their local open day."""
+    """Failures: corrective work orders with a failure code, dated by their local open day.
+
+    Where the notes model has read a code from the notes (`failure_code_inferred`), that counts.
+    """
+    if "failure_code_inferred" in work_orders.columns:
+        work_orders = work_orders.with_columns(
+            failure_code=pl.col("failure_code_inferred"), component=pl.col("component_inferred")
+        )
     return (
         work_orders.filter(
             (pl.col("wo_type") == "CM")

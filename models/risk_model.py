@@ -11,7 +11,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from foresight.errors import ModelError
 
-CATEGORICAL = ("asset_type", "criticality")
+CATEGORICAL = ("asset_type", "criticality", "load_regime_now", "product_spec_now")
 NOT_FEATURES = {"asset_id", "as_of", "site", "days_to_failure"}
 
 
@@ -46,6 +46,10 @@ class FailureRiskModel:
     typical: dict[str, dict[str, float]] = field(
         default_factory=dict
     )  # asset_type -> feature -> median
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        return [i for i, name in enumerate(self.features) if name in self.categories]
 
     def matrix(self, frame: pl.DataFrame) -> np.ndarray:
         """The feature matrix in training order; categories coded with the training vocabulary."""

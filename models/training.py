@@ -27,6 +27,7 @@ class TrainingSpec:
     validation_share: float = 0.25
     capacity: int = 3
     seed: int = 7
+    max_features: int = 150  # screened by gain on the training nights only
 
 
 def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
@@ -80,14 +81,15 @@ def _fit_horizon(
             f"{int(y_valid.sum())} to validate on; need {spec.min_failures} and 1. Collect more history."
         )
     pos, neg = int(y_train.sum()), int(len(y_train) - y_train.sum())
-    probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train)
+    cats = model.categorical_indices
+    probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train, categorical_feature=cats)
     raw_valid = probe.predict_proba(model.matrix(valid))[:, 1]
     calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
         raw_valid, y_valid
     )
     y_all = data[label].to_numpy()
     final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
-        model.matrix(data), y_all
+        model.matrix(data), y_all, categorical_feature=cats
     )
     metrics = {
         "average_precision": float(average_precision_score(y_valid, raw_valid)),
@@ -99,6 +101,30 @@ def _fit_horizon(
         "train_positive_rows": float(pos),
     }
     return HorizonModel(horizon, final, calibrator), metrics
+
+
+def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: TrainingSpec) -> list[str]:
+    """The features with the most split gain in quick fits on the training nights of each horizon.
+
+    Screening never sees the validation nights, so the validation metrics stay out of sample.
+    """
+    gains = pl.DataFrame({"feature": model.features, "gain": [0.0] * len(model.features)})
+    for horizon in spec.horizons:
+        label = f"label_{horizon}d"
+        data = frame.filter(pl.col(label).is_not_null())
+        train, _ = _split(data, spec.validation_share, horizon)
+        y = train[label].to_numpy()
+        if y.sum() == 0:
+            continue
+        quick = lgb.LGBMClassifier(
+            n_estimators=80, learning_rate=0.1, num_leaves=15, min_child_samples=40,
+            colsample_bytree=0.5, random_state=spec.seed, n_jobs=2, verbose=-1,
+            deterministic=True, force_col_wise=True, max_bin=63, importance_type="gain",
+        ).fit(model.matrix(train), y, categorical_feature=model.categorical_indices)
+        share = quick.feature_importances_ / max(quick.feature_importances_.sum(), 1e-12)
+        gains = gains.with_columns(pl.col("gain") + pl.Series(share))
+    ranked = gains.filter(pl.col("gain") > 0).sort("gain", "feature", descending=[True, False])
+    return ranked["feature"].head(spec.max_features).sort().to_list()
 
 
 def _typical_values(frame: pl.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:
@@ -127,7 +153,10 @@ def train_failure_risk_model(
         if c in frame.columns
     }
     model = FailureRiskModel(version=version, features=features, categories=categories)
-    model.typical = _typical_values(frame, features)
+    if len(features) > spec.max_features:
+        model.features = _screen_features(model, frame, spec)
+        model.categories = {c: v for c, v in categories.items() if c in model.features}
+    model.typical = _typical_values(frame, model.features)
     metrics: dict[str, dict[str, float]] = {}
     for horizon in spec.horizons:
         model.horizons[horizon], metrics[f"{horizon}d"] = _fit_horizon(model, frame, horizon, spec)

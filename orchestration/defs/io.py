@@ -64,4 +64,4 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             context.log.info(
                 f"{key.to_user_string()}: {len(paths) - len(present)} partitions not materialized"
             )
-        return pl.concat([pl.read_parquet(p) for p in present], how="vertical_relaxed")
+        return pl.concat([pl.read_parquet(p) for p in present], how="diagonal_relaxed")

@@ -3,15 +3,10 @@
 import dagster as dg
 import polars as pl
 
-from features.context import (
-    assemble_features,
-    build_load_features,
-    build_maintenance_features,
-    daily_load,
-)
-from features.daily import aggregate_daily
+from features.build import build_feature_table
+from features.daily import aggregate_daily, hourly_regimes
+from features.notes import evaluate_recovery, fit_note_classifier, infer_failure_codes
 from features.spec import load_feature_spec
-from features.windows import build_window_features
 from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
 from orchestration.defs.resources import PlantResource
 
@@ -23,13 +18,33 @@ SPEC = load_feature_spec()
     **FEATURES, partitions_def=nightly_partitions, backfill_policy=dg.BackfillPolicy.single_run()
 )
 def sensor_daily_aggregates(
-    plant: PlantResource, sensor_readings_clean: pl.DataFrame
+    plant: PlantResource, sensor_readings_clean: pl.DataFrame, production_context: pl.DataFrame
 ) -> dg.MaterializeResult:
-    """Per asset, sensor and day: count, sums, min, max, last and flagged count, mergeable across nights."""
-    daily = aggregate_daily(sensor_readings_clean, plant.plant().timezone)
+    """Per asset, sensor, day and load regime: counts, sums, extremes, mergeable across nights."""
+    regimes = hourly_regimes(production_context) if production_context.height else None
+    daily = aggregate_daily(sensor_readings_clean, plant.plant().timezone, regimes, SPEC.limits)
     return dg.MaterializeResult(
         value=daily, metadata={"rows": daily.height, "readings": int(daily["n"].sum() or 0)}
     )
+
+
+@dg.asset(**FEATURES)
+def maintenance_failure_modes(plant: PlantResource, maintenance_logs: pl.DataFrame) -> dg.MaterializeResult:
+    """Work orders with failure codes read from technicians' notes where the code field is empty."""
+    p = plant.plant()
+    model = fit_note_classifier(maintenance_logs)
+    orders = infer_failure_codes(maintenance_logs, model)
+    meta = {
+        "corrective_orders": int((orders["wo_type"] == "CM").sum()),
+        "codes_from_notes": int((orders["failure_code_source"] == "notes").sum()),
+        "codes_missing": int(((orders["wo_type"] == "CM") & orders["failure_code_inferred"].is_null()).sum()),
+    }
+    truth = p.exports_dir / "ground_truth" / "failures.parquet"
+    if p.simulator is not None and truth.is_file():  # a simulated plant knows the truth: measure
+        recovery = evaluate_recovery(orders, pl.read_parquet(truth))
+        meta |= {"notes_only_failures (truth)": recovery.true_notes_only,
+                 "recovered_precision": round(recovery.precision, 3), "recovered_recall": round(recovery.recall, 3)}
+    return dg.MaterializeResult(value=orders, metadata=meta)
 
 
 @dg.asset(
@@ -49,21 +64,15 @@ def window_features(
     plant: PlantResource,
     sensor_daily_aggregates: pl.DataFrame,
     production_context: pl.DataFrame,
-    maintenance_logs: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
     asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """One row per asset and night: sensor windows, load context, maintenance history, attributes."""
-    p, nights = plant.plant(), nights_of(context)
-    windows = build_window_features(sensor_daily_aggregates, SPEC, nights)
-    load = (
-        build_load_features(daily_load(production_context, p.timezone), SPEC, nights)
-        if production_context.height
-        else pl.DataFrame(schema={"asset_id": pl.String, "as_of": pl.Date})
-    )
-    maintenance = build_maintenance_features(maintenance_logs, asset_register, nights, p.timezone)
-    table = assemble_features(windows, load, maintenance, asset_register).with_columns(
-        night=pl.col("as_of")
-    )
+    p = plant.plant()
+    table = build_feature_table(
+        sensor_daily_aggregates, production_context, maintenance_failure_modes, asset_register,
+        SPEC, nights_of(context), p.timezone,
+    ).with_columns(night=pl.col("as_of"))
     feature_cols = [c for c in table.columns if c not in ("asset_id", "as_of", "night")]
     return dg.MaterializeResult(
         value=table,

@@ -8,12 +8,12 @@ import polars as pl
 from connectors.cmms import read_asset_register, read_work_orders
 from connectors.historian import read_historian, read_tag_catalog
 from connectors.mes import read_production_orders
+from data_quality.readings_gate import validate_readings
 from data_quality.suites import (
     validate_asset_register,
     validate_production_context,
     validate_work_orders,
 )
-from data_quality.readings_gate import validate_readings
 from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
 from orchestration.defs.quality.gate import check_result, gate_spec
 from orchestration.defs.resources import PlantResource

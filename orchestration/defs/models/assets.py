@@ -25,12 +25,12 @@ class FailureRiskModelConfig(dg.Config):
 
 @dg.asset(**MODELS, kinds={"polars"})
 def failure_labels(
-    plant: PlantResource, window_features: pl.DataFrame, maintenance_logs: pl.DataFrame
+    plant: PlantResource, window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame
 ) -> dg.MaterializeResult:
     """Did the asset fail within each horizon after the night? Unknown (censored) where not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
-    events = failure_events(maintenance_logs, p.timezone)
+    events = failure_events(maintenance_failure_modes, p.timezone)
     labels = label_failures(
         grid, events, p.models.horizons_days, observed_until=grid["as_of"].max()
     )
