@@ -16,6 +16,8 @@ from features.context import (
 from features.spec import FeatureSpec
 from features.windows import build_window_features
 
+NIGHTS_PER_CHUNK = 32
+
 
 def build_feature_table(
     daily: pl.DataFrame, orders: pl.DataFrame, work_orders: pl.DataFrame, register: pl.DataFrame,
@@ -27,13 +29,23 @@ def build_feature_table(
         daily: level-1 aggregates (features.daily); orders: MES production orders (may be empty);
         work_orders: with `component_inferred` (features.notes); register: the asset register.
     """
-    windows = build_window_features(daily, spec, nights, register.select("asset_id", "asset_type"))
+    types = register.select("asset_id", "asset_type")
+    ordered = sorted(set(nights))
+    # a year of nights at once would expand every daily row 30-fold: chunks bound the memory
+    chunks = [ordered[i : i + NIGHTS_PER_CHUNK] for i in range(0, len(ordered), NIGHTS_PER_CHUNK)]
+    windows = pl.concat(
+        [build_window_features(daily, spec, chunk, types) for chunk in chunks], how="diagonal_relaxed"
+    )
     context = [build_maintenance_features(work_orders, register, nights, timezone)] if spec.maintenance else []
     if spec.maintenance:
         context.append(build_component_age(work_orders, register, nights, timezone))
     if orders.height:
         context.append(build_load_features(daily_load(orders, timezone), spec, nights))
         context.append(build_production_state(orders, nights, timezone))
+    if spec.sktime.enabled:
+        from features.sktime_family import build_sktime_features  # sktime imports slowly
+
+        context.append(build_sktime_features(daily, spec.sktime, nights))
     table = windows
     for part in context:
         table = table.join(part, on=["asset_id", "as_of"], how="left")
