@@ -61,10 +61,15 @@ def cmd_nightly(plant: Plant, as_of: date | None) -> None:
         _say("no champion model yet: training one on the history")
         runner.run_job("training")
     _say(f"nightly run for {night}")
-    runner.run_job("nightly", partition=night.isoformat())
+    warnings = runner.run_job("nightly", partition=night.isoformat())
     from foresight.risk_list import print_risk_list
 
     print_risk_list(plant, night)
+    if warnings:
+        print("\nData-quality warnings tonight (the run went on; see the Dagster UI for details):")
+        for text in warnings:
+            for line in text.splitlines():
+                print(f"  - {line[:300]}")
 
 
 def cmd_train(plant: Plant) -> None:

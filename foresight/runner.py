@@ -74,7 +74,11 @@ def run_job(
     assets: tuple[str, ...] | None = None,
     log_level: str = "CRITICAL",
 ) -> None:
-    """Execute a job in process on the plant's instance; raise a ForesightError if it fails."""
+    """Execute a job in process on the plant's instance; raise a ForesightError if it fails.
+
+    Returns:
+        The data-quality warnings of the run (rules that failed without blocking it).
+    """
     import dagster as dg
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
@@ -100,6 +104,11 @@ def run_job(
         message = _failure_message(result)
         error = QualityGateError if message.startswith("the quality gate") else ForesightError
         raise error(f"{name} run {result.run_id[:8]} failed: {message}")
+    return [
+        e.description
+        for e in result.get_asset_check_evaluations()
+        if e.passed and e.description and e.description != "all rules passed"
+    ]
 
 
 def materialized_nights(asset: str) -> set[date]:

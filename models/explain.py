@@ -35,7 +35,7 @@ PLAIN_NAMES = {
     "high_load_share__1d": "share of high-load hours last day",
     "high_load_share__7d": "share of high-load hours 7-day",
 }
-SENSOR_FEATURE = re.compile(r"^(?P<sensor>.+?)__(?P<stat>[a-z_]+)__(?P<window>\d+d)$")
+SENSOR_FEATURE = re.compile(r"^(?P<sensor>.+?)__(?P<stat>[a-z][a-z0-9_]*)__(?P<window>\d+d)$")
 
 
 def describe_feature(name: str) -> str:
@@ -77,6 +77,19 @@ def driver_sentence(name: str, value: float | None, typical: float | None, unit:
         return f"{label} {value:.3g}{unit_text}"
     direction = "above" if value > typical else "below"
     return f"{label} {value:.3g}{unit_text} ({direction} typical {typical:.3g})"
+
+
+UNITLESS = ("__flagged_share__", "__flagged_count__", "__n__", "__slope__", "__rate_of_change__")
+
+
+def unit_of(name: str, units: dict[str, str]) -> str:
+    """The unit to print beside a feature's value: the sensor's, hours, per day, or none."""
+    if "__hours_above__" in name:
+        return "h"
+    if any(marker in name for marker in UNITLESS[:3]) or name.startswith(("ratio__", "component_age")):
+        return ""
+    unit = units.get(name.split("__")[0], "")
+    return f"{unit}/day" if unit and any(m in name for m in UNITLESS[3:]) else unit
 
 
 def top_drivers(contrib_row: np.ndarray, features: list[str], k: int = 3) -> list[int]:

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from models.explain import driver_sentence, top_drivers
+from models.explain import driver_sentence, top_drivers, unit_of
 from models.risk_model import FailureRiskModel
 
 INSUFFICIENT = "insufficient data"
@@ -47,7 +47,7 @@ def _driver_texts(
         if isinstance(value, str):
             parts.append(f"{name.replace('_', ' ')} {value}")
         else:
-            unit = "" if "flagged_share" in name or "__n__" in name else units.get(name.split("__")[0], "")
+            unit = unit_of(name, units)
             parts.append(driver_sentence(name, float(value), typical.get(name), unit))
         if len(parts) == k:
             break
