@@ -13,6 +13,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from foresight.errors import ModelError
+from models.baselines import fit_logistic, most_telling_feature, rule_scores
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def _split(frame: pl.DataFrame, share: float, horizon: int) -> tuple[pl.DataFram
 
 def _fit_horizon(
     model: FailureRiskModel, frame: pl.DataFrame, horizon: int, spec: TrainingSpec
-) -> tuple[HorizonModel, dict[str, float]]:
+) -> tuple[HorizonModel, dict[str, float | str]]:
     label = f"label_{horizon}d"
     data = frame.filter(pl.col(label).is_not_null())
     train, valid = _split(data, spec.validation_share, horizon)
@@ -91,16 +92,32 @@ def _fit_horizon(
     final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
         model.matrix(data), y_all, categorical_feature=cats
     )
+    x_train, x_valid = model.matrix(train), model.matrix(valid)
+    logistic = fit_logistic(x_train, y_train, spec.seed).predict_proba(x_valid)[:, 1]
+    feature, sign = most_telling_feature(x_train, y_train, model.features)
+    rule = rule_scores(x_valid, feature, sign) if feature >= 0 else np.zeros(len(y_valid))
     metrics = {
-        "average_precision": float(average_precision_score(y_valid, raw_valid)),
-        "roc_auc": float(roc_auc_score(y_valid, raw_valid)),
-        "precision_at_k": precision_at_k(valid, raw_valid, label, spec.capacity),
+        **_scores("", valid, y_valid, raw_valid, label, spec.capacity),
+        **_scores("logistic_", valid, y_valid, logistic, label, spec.capacity),
+        **_scores("rule_", valid, y_valid, np.nan_to_num(rule, neginf=-1e300), label, spec.capacity),
         "base_rate": float(y_valid.mean()),
         "train_rows": float(len(y_train)),
         "valid_rows": float(len(y_valid)),
         "train_positive_rows": float(pos),
     }
+    metrics["rule_feature"] = model.features[feature] if feature >= 0 else "none"
     return HorizonModel(horizon, final, calibrator), metrics
+
+
+def _scores(
+    prefix: str, frame: pl.DataFrame, y: np.ndarray, score: np.ndarray, label: str, k: int
+) -> dict[str, float]:
+    """Average precision, ROC AUC and precision at k of one scorer on the validation nights."""
+    return {
+        f"{prefix}average_precision": float(average_precision_score(y, score)),
+        f"{prefix}roc_auc": float(roc_auc_score(y, score)),
+        f"{prefix}precision_at_k": precision_at_k(frame, score, label, k),
+    }
 
 
 def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: TrainingSpec) -> list[str]:
