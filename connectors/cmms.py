@@ -32,8 +32,11 @@ def _read_table(url: str, table: str, columns: tuple[str, ...]) -> pl.DataFrame:
                 rows.fetchall(), schema=list(rows.keys()), orient="row", infer_schema_length=None
             )
     except sa.exc.SQLAlchemyError as exc:
+        detail = getattr(exc, "orig", None) or exc
         raise InputDataError(
-            f"CMMS {engine.url.render_as_string()}: cannot read table {table!r} ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})."
+            f"CMMS {engine.url.render_as_string()}: cannot read table {table!r} "
+            f"({exc.__class__.__name__}: {detail}); expected a table with columns {list(columns)}. "
+            "Check sources.cmms.url and the CMMS schema."
         ) from exc
     finally:
         engine.dispose()

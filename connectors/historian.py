@@ -1,7 +1,8 @@
 """Historian exports (one file per arrival day, long format) into canonical raw readings.
 
-Raw readings stay text: parsing timestamps and values is the cleaning stage's job, so that a row that
-does not parse is quarantined with its reason instead of failing the read or vanishing.
+Raw readings stay text: parsing timestamps and values is the cleaning stage's job, so that a row
+that does not parse is quarantined with its reason instead of failing the read or vanishing. Only
+what makes a whole file unreadable (empty, UTF-16, corrupt, a column missing) raises here.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ RAW_SCHEMA = {
     "value_raw": pl.String,
     "unit": pl.String,
     "quality": pl.String,
+    "extra_fields": pl.String,  # first field beyond the header on a too-long CSV line, else null
 }
+SURPLUS = "__surplus__"  # the CSV column that catches fields beyond the header
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # byte-order marks of UTF-16 text
 
 
 def list_export_files(pattern: str, date_regex: str) -> dict[date, list[Path]]:
@@ -44,40 +48,106 @@ def list_export_files(pattern: str, date_regex: str) -> dict[date, list[Path]]:
     return by_night
 
 
-def read_export_file(path: Path, fmt: str, night: date) -> pl.DataFrame:
-    """One export file as canonical raw text rows, with its arrival night and row numbers."""
+def _check_bytes(path: Path, fmt: str) -> None:
+    """Refuse an empty file, and UTF-16 CSV (it would read as one garbled column), by name."""
     try:
-        if fmt == "parquet":
-            frame = pl.read_parquet(path)
-        else:
-            frame = pl.read_csv(
-                path, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy"
-            )
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputDataError(f"historian file {path.name}: cannot be opened ({exc}).") from exc
+    if not head:
+        raise InputDataError(
+            f"historian file {path.name}: is empty (0 bytes); expected a header line with "
+            f"{list(EXPORT_COLUMNS)} and readings. The export was cut off: re-export the file "
+            "or move it out of the export folder."
+        )
+    if fmt != "parquet" and (head.startswith(UTF16_MARKS) or b"\x00" in head):
+        raise InputDataError(
+            f"historian file {path.name}: is UTF-16 text (byte-order mark or NUL bytes); "
+            "expected UTF-8 CSV. Re-export it as UTF-8."
+        )
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    """A CSV export as text columns named by its header, plus SURPLUS for too-long lines.
+
+    Polars names schema columns by position, so the schema is the file's own header; one extra
+    column catches the first field beyond it (instead of truncating the line silently). Bytes
+    that are not UTF-8 become U+FFFD, which cleaning quarantines row by row.
+    """
+    header = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+    if len(set(header)) != len(header):
+        raise InputDataError(
+            f"historian file {path.name}: the header {header} names a column twice; expected "
+            f"each of {list(EXPORT_COLUMNS)} once. Fix the export's header."
+        )
+    return pl.read_csv(
+        path,
+        schema=dict.fromkeys([*header, SURPLUS], pl.String),
+        missing_columns="insert",
+        truncate_ragged_lines=True,
+        encoding="utf8-lossy",
+    )
+
+
+def _read_frame(path: Path, fmt: str) -> pl.DataFrame:
+    _check_bytes(path, fmt)
+    try:
+        return pl.read_parquet(path) if fmt == "parquet" else _read_csv(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputDataError(
             f"historian file {path.name}: cannot be read as {fmt} ({exc}). "
             "Re-export the file or move it out of the export folder."
         ) from exc
-    missing = [c for c in EXPORT_COLUMNS if c not in frame.columns]
-    if missing:
+
+
+def _as_text(path: Path, frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A column as text; date-times as ISO 8601, with their offset when they carry a zone."""
+    dtype = frame.schema[column]
+    if dtype.is_nested() or dtype == pl.Object:
         raise InputDataError(
-            f"historian file {path.name}: missing columns {missing}; expected {list(EXPORT_COLUMNS)}."
+            f"historian file {path.name}: column {column!r} holds {dtype} values; expected one "
+            "text or number per row. Re-export the file with flat columns."
         )
-    return frame.select(
-        pl.lit(night, pl.Date).alias("night"),
-        pl.lit(path.name).alias("source_file"),
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("row_number"),
-        pl.col("asset_id").cast(pl.String),
-        pl.col("tag").cast(pl.String).alias("sensor"),
-        pl.col("timestamp").cast(pl.String).alias("ts_raw"),
-        pl.col("value").cast(pl.String).alias("value_raw"),
-        pl.col("unit").cast(pl.String),
-        pl.col("quality").cast(pl.String),
-    )
+    if isinstance(dtype, pl.Datetime):
+        # a zone-less date-time stays without offset, so cleaning quarantines it as ambiguous
+        fmt = "%Y-%m-%dT%H:%M:%S%:z" if dtype.time_zone else "%Y-%m-%dT%H:%M:%S"
+        return pl.col(column).dt.strftime(fmt)
+    return pl.col(column).cast(pl.String)
+
+
+def read_export_file(path: Path, fmt: str, night: date) -> pl.DataFrame:
+    """One export file as canonical raw text rows, with its arrival night and row numbers.
+
+    Raises:
+        InputDataError: the file is empty, UTF-16, unreadable, or lacks an export column.
+    """
+    frame = _read_frame(path, fmt)
+    found = [c for c in frame.columns if c != SURPLUS]
+    if missing := [c for c in EXPORT_COLUMNS if c not in frame.columns]:
+        raise InputDataError(
+            f"historian file {path.name}: missing columns {missing}; found {found[:12]}, "
+            f"expected {list(EXPORT_COLUMNS)}. Fix the export's header or column mapping."
+        )
+    texts = [_as_text(path, frame, column) for column in EXPORT_COLUMNS]
+    surplus = pl.col(SURPLUS) if SURPLUS in frame.columns else pl.lit(None, pl.String)
+    try:
+        return frame.select(
+            pl.lit(night, pl.Date).alias("night"),
+            pl.lit(path.name).alias("source_file"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row_number"),
+            *texts,
+            surplus.alias("extra_fields"),
+        ).rename({"tag": "sensor", "timestamp": "ts_raw", "value": "value_raw"})
+    except pl.exceptions.PolarsError as exc:
+        raise InputDataError(
+            f"historian file {path.name}: columns {dict(frame.schema)} cannot be read as text "
+            f"({exc}). Re-export the file with text or number columns."
+        ) from exc
 
 
 def read_historian(pattern: str, fmt: str, date_regex: str, nights: list[date]) -> pl.DataFrame:
-    """Raw readings of the export files that arrived on the given nights (empty nights give no rows)."""
+    """Raw readings of the files that arrived on the given nights (an empty night gives no rows)."""
     files = list_export_files(pattern, date_regex)
     frames = [
         read_export_file(path, fmt, night)
@@ -90,14 +160,39 @@ def read_historian(pattern: str, fmt: str, date_regex: str, nights: list[date]) 
 
 
 def read_tag_catalog(path: str) -> pl.DataFrame:
-    """Sensor metadata per asset type: canonical unit and valid range (min_valid, max_valid)."""
+    """Sensor metadata per asset type: canonical unit and valid range (min_valid, max_valid).
+
+    Raises:
+        InputDataError: unreadable, a column missing, a range that is not a number, a tag twice.
+    """
     try:
-        frame = pl.read_csv(path)
+        frame = pl.read_csv(path, infer_schema=False)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputDataError(f"tag catalogue {path}: cannot be read ({exc}).") from exc
     needed = {"asset_type", "tag", "unit", "min_valid", "max_valid"}
     if missing := needed - set(frame.columns):
-        raise InputDataError(f"tag catalogue {path}: missing columns {sorted(missing)}.")
-    return frame.rename({"tag": "sensor"}).with_columns(
-        pl.col("min_valid").cast(pl.Float64), pl.col("max_valid").cast(pl.Float64)
+        raise InputDataError(
+            f"tag catalogue {path}: missing columns {sorted(missing)}; found {frame.columns}."
+        )
+    ranges = ("min_valid", "max_valid")
+    parsed = frame.with_columns(
+        pl.col(ranges).str.strip_chars().cast(pl.Float64, strict=False).name.suffix("_num")
+    )
+    not_number = pl.any_horizontal(
+        pl.col(c).is_not_null() & pl.col(f"{c}_num").is_null() for c in ranges
+    )
+    if (bad := parsed.filter(not_number)).height:
+        rows = bad.select("asset_type", "tag", *ranges).head(3).rows()
+        raise InputDataError(
+            f"tag catalogue {path}: min_valid/max_valid of {bad.height} tag(s) is not a number, "
+            f"e.g. (asset_type, tag, min, max) {rows}; expected numbers. Fix those rows."
+        )
+    if (twice := frame.filter(pl.struct("asset_type", "tag").is_duplicated())).height:
+        rows = twice.select("asset_type", "tag").unique(maintain_order=True).head(3).rows()
+        raise InputDataError(
+            f"tag catalogue {path}: {rows} appear more than once; expected one row per asset "
+            "type and tag. Remove the duplicates."
+        )
+    return parsed.drop(ranges).rename(
+        {"tag": "sensor", "min_valid_num": "min_valid", "max_valid_num": "max_valid"}
     )

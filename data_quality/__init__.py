@@ -1,1 +1,1 @@
-"""Data-quality gate: GX suites per source, row rules, quarantine with reasons, raw = clean + quarantined."""
+"""Data-quality gate: GX suites, row rules, quarantine with reasons, raw = clean + quarantined."""

@@ -13,9 +13,11 @@ import polars as pl
 
 from data_quality import reasons as R
 from data_quality.flags import FlagRules, flag_readings
-from data_quality.units import conversion_table
+from data_quality.units import conversion_table, unit_name
+from foresight.errors import InputDataError
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S%#z"  # ISO 8601 with "Z" or "+01:00"; anything else is malformed
+TEXT = ["asset_id", "sensor", "ts_raw", "value_raw", "unit", "quality"]
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,28 @@ def night_end_utc(night: date, timezone: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
+def _require_unique(frame: pl.DataFrame, keys: list[str], source: str) -> None:
+    """A reference table joined to every reading must have one row per key, or rows multiply."""
+    twice = frame.filter(pl.struct(keys).is_duplicated()).select(keys).unique(maintain_order=True)
+    if twice.height:
+        raise InputDataError(
+            f"{source}: {keys} {twice.head(3).rows()} appear more than once; expected one row per "
+            f"key, or each reading would be counted twice. Remove the duplicates from the {source}."
+        )
+
+
 def parse_readings(
     raw: pl.DataFrame, catalog: pl.DataFrame, register: pl.DataFrame, tz: str
 ) -> pl.DataFrame:
-    """Raw text rows joined to register and catalogue, with ts_utc and canonical value parsed."""
+    """Raw text rows joined to register and catalogue, with ts_utc and canonical value parsed.
+
+    Raises:
+        InputDataError: an asset id twice in the register, or a tag twice for one asset type.
+    """
+    _require_unique(register, ["asset_id"], "asset register")
+    _require_unique(catalog, ["asset_type", "sensor"], "tag catalogue")
+    if "extra_fields" not in raw.columns:  # frames built by hand, or stored before the column
+        raw = raw.with_columns(extra_fields=pl.lit(None, pl.String))
     assets = register.select("asset_id", "asset_type", "commissioned_on")
     sensors = catalog.select(
         "asset_type", "sensor", pl.col("unit").alias("canonical_unit"), "min_valid", "max_valid"
@@ -54,12 +74,16 @@ def parse_readings(
         .dt.convert_time_zone("UTC")
     )
     value = pl.col("value_raw").str.strip_chars().cast(pl.Float64, strict=False)
-    text = ["asset_id", "sensor", "ts_raw", "value_raw", "unit", "quality"]
     return (
-        raw.with_columns(pl.col(text).cast(pl.String))
+        raw.with_columns(pl.col(TEXT).cast(pl.String))
+        .with_columns(unit_key=unit_name("unit"))
         .join(assets, on="asset_id", how="left")
         .join(sensors, on=["asset_type", "sensor"], how="left")
-        .join(conversion_table(), on=["unit", "canonical_unit"], how="left")
+        .join(
+            conversion_table().rename({"unit": "unit_key"}),
+            on=["unit_key", "canonical_unit"],
+            how="left",
+        )
         .with_columns(
             ts_utc=pl.col("ts_raw")
             .str.strip_chars()
@@ -68,7 +92,7 @@ def parse_readings(
             night_end_utc=night_end,
         )
         .with_columns(
-            value=pl.when(pl.col("unit") == pl.col("canonical_unit"))
+            value=pl.when(pl.col("unit_key") == pl.col("canonical_unit"))
             .then(pl.col("value_in_unit"))
             .otherwise(pl.col("value_in_unit") * pl.col("unit_scale") + pl.col("unit_offset"))
         )
@@ -77,7 +101,10 @@ def parse_readings(
 
 def _reason() -> pl.Expr:
     """The first rule a parsed row breaks, in order of how fundamental the rule is; null if none."""
+    undecodable = pl.any_horizontal(pl.col(TEXT).str.contains("\ufffd", literal=True))
     rules = [
+        (undecodable.fill_null(False), R.INVALID_ENCODING),
+        (pl.col("extra_fields").is_not_null(), R.MALFORMED_LINE),
         (pl.col("asset_id").is_null() | pl.col("sensor").is_null(), R.MISSING_KEY),
         (pl.col("ts_utc").is_null(), R.MALFORMED_TIMESTAMP),
         (pl.col("value_in_unit").is_null(), R.NON_NUMERIC_VALUE),
@@ -85,7 +112,8 @@ def _reason() -> pl.Expr:
         (pl.col("canonical_unit").is_null(), R.UNKNOWN_SENSOR),
         (pl.col("value").is_null(), R.UNIT_MISMATCH),
         (pl.col("quality").str.to_lowercase() == "bad", R.BAD_QUALITY),
-        (pl.col("ts_utc") > pl.col("night_end_utc"), R.FUTURE_TIMESTAMP),
+        # the night is [local 00:00, next local 00:00): a stamp at its end belongs to the next
+        (pl.col("ts_utc") >= pl.col("night_end_utc"), R.FUTURE_TIMESTAMP),
         (pl.col("ts_utc").dt.date() < pl.col("commissioned_on"), R.BEFORE_COMMISSIONING),
         (~pl.col("value").is_between(pl.col("min_valid"), pl.col("max_valid")), R.OUT_OF_RANGE),
     ]
@@ -113,7 +141,9 @@ def classify_readings(
     raw: pl.DataFrame, catalog: pl.DataFrame, register: pl.DataFrame, timezone: str
 ) -> pl.DataFrame:
     """Parsed raw rows with `reason`: the first rule each breaks (null for a clean row)."""
-    return _mark_duplicates(parse_readings(raw, catalog, register, timezone).with_columns(_reason()))
+    return _mark_duplicates(
+        parse_readings(raw, catalog, register, timezone).with_columns(_reason())
+    )
 
 
 def clean_readings(
@@ -126,15 +156,13 @@ def clean_readings(
     run_id: str,
     rules: FlagRules,
 ) -> CleaningResult:
-    """Clean the raw rows of `nights`; rows of earlier nights in `raw` only serve to spot duplicates.
+    """Clean the raw rows of `nights`; rows of earlier nights in `raw` only serve to spot repeats.
 
     Args:
         raw: canonical raw readings (text), possibly including a few earlier nights.
         nights: the nights whose rows are to be cleaned or quarantined.
     """
-    parsed = _mark_duplicates(
-        parse_readings(raw, catalog, register, timezone).with_columns(_reason())
-    )
+    parsed = classify_readings(raw, catalog, register, timezone)
     target = parsed.filter(pl.col("night").is_in(nights))
     quarantine = target.filter(pl.col("reason").is_not_null()).select(
         "night",
@@ -156,7 +184,7 @@ def clean_readings(
         "ts_utc",
         "value",
         pl.col("canonical_unit").alias("unit"),
-        (pl.col("unit") != pl.col("canonical_unit")).alias("unit_converted"),
+        (pl.col("unit_key") != pl.col("canonical_unit")).alias("unit_converted"),
         (pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date() < pl.col("night")).alias("late"),
     )
     clean = flag_readings(kept.sort("asset_id", "sensor", "ts_utc"), rules)

@@ -1,4 +1,4 @@
-"""Run a Great Expectations (GX Core 1.x) suite on a frame and summarise it for people and Dagster."""
+"""Run a Great Expectations (GX Core 1.x) suite on a frame; summarise it for people and Dagster."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ class RuleOutcome:
     def sentence(self, source: str) -> str:
         if self.failing_rows is not None and self.checked_rows:
             share = 100.0 * self.failing_rows / self.checked_rows
-            amount = f"{self.failing_rows:,} of {self.checked_rows:,} {self.counted} ({share:.2f} %)"
+            amount = (
+                f"{self.failing_rows:,} of {self.checked_rows:,} {self.counted} ({share:.2f} %)"
+            )
         else:
             amount = f"observed {self.observed}"
         examples = f"; e.g. {', '.join(self.examples[:5])}" if self.examples else ""
@@ -82,26 +84,57 @@ class SuiteReport:
         }
 
 
-def _outcome(result: object) -> RuleOutcome:
+def _error_of(result: object) -> str | None:
+    """The message of an exception GX caught while evaluating the rule, if it caught one."""
+    info = result.exception_info or {}
+    infos = [info] if "raised_exception" in info else list(info.values())
+    for item in infos:
+        if isinstance(item, dict) and item.get("raised_exception"):
+            return str(item.get("exception_message"))
+    return None
+
+
+def _examples(details: dict, key: str | None) -> list[str]:
+    """Offending rows named by their key when the suite has one, else the offending values."""
+    if key and details.get("partial_unexpected_index_list"):
+        return [
+            f"{key}={row[key]} ("
+            + ", ".join(f"{name}={value}" for name, value in row.items() if name != key)
+            + ")"
+            for row in details["partial_unexpected_index_list"]
+        ]
+    return [str(x) for x in (details.get("partial_unexpected_list") or [])]
+
+
+def _outcome(result: object, key: str | None) -> RuleOutcome:
     config = result.expectation_config
     details = result.result or {}
-    examples = [str(x) for x in (details.get("partial_unexpected_list") or [])]
+    error = _error_of(result)
+    observed = details.get("observed_value")
     return RuleOutcome(
         rule=str((config.meta or {}).get("rule", config.type)),
         severity=str((config.meta or {}).get("severity", WARNING)),
         passed=bool(result.success),
         failing_rows=details.get("unexpected_count"),
         checked_rows=details.get("element_count"),
-        examples=list(dict.fromkeys(examples))[:5],
-        observed=None if details.get("observed_value") is None else str(details["observed_value"]),
+        examples=list(dict.fromkeys(_examples(details, key)))[:5],
+        observed=f"no verdict, the check itself failed: {error}" if error else observed,
         reason=str((config.meta or {}).get("reason", "")),
     )
 
 
 def run_suite(
-    source: str, frame: pl.DataFrame, expectations: list[object], results_dir: Path | None = None
+    source: str,
+    frame: pl.DataFrame,
+    expectations: list[object],
+    results_dir: Path | None = None,
+    key: str | None = None,
 ) -> SuiteReport:
-    """Validate `frame` with GX against the expectations; keep GX's JSON results in results_dir."""
+    """Validate `frame` with GX against the expectations; keep GX's JSON results in results_dir.
+
+    Args:
+        key: a column naming each row (e.g. `wo_id`); failed rules then quote offending keys.
+    """
     import great_expectations as gx  # slow to import: only when a suite runs
 
     context = gx.get_context(mode="ephemeral")
@@ -115,12 +148,15 @@ def run_suite(
     for expectation in expectations:
         suite.add_expectation(expectation)
     batch = batch_def.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
-    result = batch.validate(suite, result_format="SUMMARY")
+    result_format = {"result_format": "SUMMARY"}
+    if key is not None:
+        result_format["unexpected_index_column_names"] = [key]
+    result = batch.validate(suite, result_format=result_format)
     path = None
     if results_dir is not None:
         results_dir.mkdir(parents=True, exist_ok=True)
         path = results_dir / f"{source}.json"
         path.write_text(json.dumps(result.to_json_dict(), indent=1, default=str))
     return SuiteReport(
-        source=source, outcomes=[_outcome(r) for r in result.results], results_path=path
+        source=source, outcomes=[_outcome(r, key) for r in result.results], results_path=path
     )

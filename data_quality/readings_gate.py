@@ -23,20 +23,31 @@ def _meta(rule: str, severity: str, reason: str | None = None) -> dict[str, str]
     return {"rule": rule, "severity": severity, "reason": reason or ""}
 
 
-def profile_readings(classified: pl.DataFrame, nights: list[date], active_assets: int) -> pl.DataFrame:
-    """One row per night: rows received, share of rows per quarantine reason, assets reporting."""
+def profile_readings(
+    classified: pl.DataFrame, nights: list[date], active_assets: int, timezone: str
+) -> pl.DataFrame:
+    """One row per night: rows received, share of rows per quarantine reason, assets reporting.
+
+    An asset reports on a night when a clean row is stamped on that plant-local date.
+    """
     shares = [
         (pl.col("reason") == reason).sum().cast(pl.Float64).alias(f"share_{reason}")
         for reason in R.DESCRIPTIONS
     ]
-    on_night = pl.col("ts_utc").dt.date() == pl.col("night")
+    on_night = pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date() == pl.col("night")
     per_night = classified.group_by("night").agg(
-        rows=pl.len(),
         *shares,
-        unit_converted=(pl.col("reason").is_null() & (pl.col("unit") != pl.col("canonical_unit"))).sum(),
-        assets_reporting=pl.col("asset_id").filter(on_night & pl.col("reason").is_null()).n_unique(),
+        rows=pl.len(),
+        unit_converted=(
+            pl.col("reason").is_null() & (pl.col("unit_key") != pl.col("canonical_unit"))
+        ).sum(),
+        assets_reporting=pl.col("asset_id")
+        .filter(on_night & pl.col("reason").is_null())
+        .n_unique(),
     )
-    frame = pl.DataFrame({"night": nights}, schema={"night": pl.Date}).join(per_night, on="night", how="left")
+    frame = pl.DataFrame({"night": nights}, schema={"night": pl.Date}).join(
+        per_night, on="night", how="left"
+    )
     share_cols = [f"share_{r}" for r in R.DESCRIPTIONS]
     return frame.with_columns(
         pl.col("rows").fill_null(0),
@@ -46,24 +57,39 @@ def profile_readings(classified: pl.DataFrame, nights: list[date], active_assets
     ).sort("night")
 
 
+# rules on whole nights: rule -> (profile column, its minimum, severity)
+NIGHT_RULES = {
+    "the night's historian export has arrived (freshness)": ("rows", 1, CRITICAL),
+    "at least half the active assets report readings stamped on the night": (
+        "reporting_share",
+        0.5,
+        CRITICAL,
+    ),
+    "at least 90 % of the active assets report on the night": ("reporting_share", 0.9, WARNING),
+}
+
+
 def readings_suite(max_unknown: float, max_malformed: float) -> list:
     """Expectations on the per-night profile; thresholds from the plant file's quality section."""
+
     def at_most(reason: str, limit: float, severity: str) -> object:
         return gxe.ExpectColumnValuesToBeBetween(
-            column=f"share_{reason}", min_value=0.0, max_value=limit,
+            column=f"share_{reason}",
+            min_value=0.0,
+            max_value=limit,
             meta=_meta(f"at most {limit:.2%} of rows: {R.DESCRIPTIONS[reason]}", severity, reason),
         )
 
+    per_night = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=column, min_value=minimum, meta=_meta(rule, severity)
+        )
+        for rule, (column, minimum, severity) in NIGHT_RULES.items()
+    ]
     return [
-        gxe.ExpectColumnValuesToBeBetween(
-            column="rows", min_value=1,
-            meta=_meta("the night's historian export has arrived (freshness)", CRITICAL)),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="reporting_share", min_value=0.5,
-            meta=_meta("at least half the active assets report readings stamped on the night", CRITICAL)),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="reporting_share", min_value=0.9,
-            meta=_meta("at least 90 % of the active assets report on the night", WARNING)),
+        *per_night,
+        at_most(R.INVALID_ENCODING, max_malformed, CRITICAL),
+        at_most(R.MALFORMED_LINE, max_malformed, CRITICAL),
         at_most(R.MISSING_KEY, max_malformed, CRITICAL),
         at_most(R.MALFORMED_TIMESTAMP, max_malformed, CRITICAL),
         at_most(R.UNKNOWN_ASSET, max_unknown, CRITICAL),
@@ -81,20 +107,32 @@ def readings_suite(max_unknown: float, max_malformed: float) -> list:
 def _examples(classified: pl.DataFrame, reason: str, k: int = 3) -> list[str]:
     rows = classified.filter(pl.col("reason") == reason).head(k)
     return [
-        f"{r['source_file']}:{r['row_number']} {r['asset_id']}/{r['sensor']} {r['ts_raw']!r}={r['value_raw']!r} {r['unit']}"
+        f"{r['source_file']}:{r['row_number']} {r['asset_id']}/{r['sensor']} "
+        f"{r['ts_raw']!r}={r['value_raw']!r} {r['unit']}"
         for r in rows.iter_rows(named=True)
     ]
 
 
 def validate_readings(
-    raw: pl.DataFrame, catalog: pl.DataFrame, register: pl.DataFrame, *, nights: list[date],
-    timezone: str, max_unknown: float, max_malformed: float, results_dir: Path | None = None,
+    raw: pl.DataFrame,
+    catalog: pl.DataFrame,
+    register: pl.DataFrame,
+    *,
+    nights: list[date],
+    timezone: str,
+    max_unknown: float,
+    max_malformed: float,
+    results_dir: Path | None = None,
 ) -> SuiteReport:
     """Run the sensor-readings suite on the nights' raw readings; failures carry example rows."""
-    classified = classify_readings(raw, catalog, register, timezone).filter(pl.col("night").is_in(nights))
+    classified = classify_readings(raw, catalog, register, timezone).filter(
+        pl.col("night").is_in(nights)
+    )
     active = register.filter(pl.col("status") == "active").height
-    profile = profile_readings(classified, nights, active)
-    report = run_suite("sensor_readings", profile, readings_suite(max_unknown, max_malformed), results_dir)
+    profile = profile_readings(classified, nights, active, timezone)
+    report = run_suite(
+        "sensor_readings", profile, readings_suite(max_unknown, max_malformed), results_dir
+    )
     return report.with_details(lambda outcome: _detail(outcome, classified, profile))
 
 
@@ -104,9 +142,21 @@ def _detail(outcome: RuleOutcome, classified: pl.DataFrame, profile: pl.DataFram
     if outcome.reason:
         return replace(
             outcome,
-            scope=nights + ", overall", failing_rows=int((classified["reason"] == outcome.reason).sum()),
-            checked_rows=classified.height, examples=_examples(classified, outcome.reason),
+            scope=nights + ", overall",
+            failing_rows=int((classified["reason"] == outcome.reason).sum()),
+            checked_rows=classified.height,
+            examples=_examples(classified, outcome.reason),
         )
-    bad = profile.filter((pl.col("rows") == 0) | (pl.col("reporting_share") < 0.9))
-    nights = [f"{r['night']}: {r['rows']} rows, {r['reporting_share']:.0%} of assets" for r in bad.head(5).iter_rows(named=True)]
-    return replace(outcome, failing_rows=bad.height, checked_rows=profile.height, counted="nights", examples=nights)
+    column, minimum, _ = NIGHT_RULES[outcome.rule]
+    bad = profile.filter(pl.col(column) < minimum)
+    nights = [
+        f"{r['night']}: {r['rows']} rows, {r['reporting_share']:.0%} of assets"
+        for r in bad.head(5).iter_rows(named=True)
+    ]
+    return replace(
+        outcome,
+        failing_rows=bad.height,
+        checked_rows=profile.height,
+        counted="nights",
+        examples=nights,
+    )

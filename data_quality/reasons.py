@@ -1,5 +1,7 @@
 """Reason codes of quarantined rows: every row kept out of the clean set carries exactly one."""
 
+INVALID_ENCODING = "invalid_text_encoding"
+MALFORMED_LINE = "malformed_line"
 MALFORMED_TIMESTAMP = "malformed_timestamp"
 NON_NUMERIC_VALUE = "non_numeric_value"
 MISSING_KEY = "missing_asset_or_sensor"
@@ -13,6 +15,8 @@ OUT_OF_RANGE = "out_of_valid_range"
 DUPLICATE = "duplicate_reading"
 
 DESCRIPTIONS = {
+    INVALID_ENCODING: "text holds bytes that are not UTF-8 (the export is not UTF-8 encoded)",
+    MALFORMED_LINE: "the CSV line has more fields than the header (an unquoted separator?)",
     MALFORMED_TIMESTAMP: "timestamp text is not ISO 8601 with an offset",
     NON_NUMERIC_VALUE: "value is empty or not a number",
     MISSING_KEY: "asset id or tag is empty",

@@ -5,7 +5,7 @@ Each expectation carries `meta`: the rule in words and its severity. Critical ru
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import great_expectations.expectations as gxe
@@ -60,13 +60,13 @@ def validate_work_orders(
         ),
     ]
     frame = work_orders.select("wo_id", "asset_id", "wo_type", "status", "opened_utc", "closed_utc")
-    return run_suite("maintenance_logs", frame, suite, results_dir)
+    return run_suite("maintenance_logs", frame, suite, results_dir, key="wo_id")
 
 
 def validate_asset_register(
     register: pl.DataFrame, catalog: pl.DataFrame, as_of: date, results_dir: Path | None = None
 ) -> SuiteReport:
-    """Run the asset-register suite: unique ids, known types, commissioning dates present and past."""
+    """Run the asset-register suite: unique ids, known types, commissioning dates known and past."""
     suite = [
         gxe.ExpectColumnValuesToBeUnique(
             column="asset_id", meta=_meta("asset ids are unique", CRITICAL)
@@ -76,13 +76,17 @@ def validate_asset_register(
             value_set=catalog["asset_type"].unique().to_list(),
             meta=_meta("asset type has sensors in the tag catalogue", CRITICAL),
         ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="commissioned_on", meta=_meta("commissioning date is known", WARNING)
+        ),
         gxe.ExpectColumnValuesToBeBetween(
             column="commissioned_on",
-            max_value=as_of,
-            meta=_meta("commissioning date is known and not in the future", WARNING),
+            # GX compares the column as pandas timestamps, which refuse a bare date
+            max_value=datetime.combine(as_of, time()),
+            meta=_meta("commissioning date is not in the future", WARNING),
         ),
     ]
-    return run_suite("asset_register", register, suite, results_dir)
+    return run_suite("asset_register", register, suite, results_dir, key="asset_id")
 
 
 def validate_production_context(
@@ -95,6 +99,9 @@ def validate_production_context(
             value_set=register["asset_id"].to_list(),
             mostly=0.99,
             meta=_meta("production order asset is in the asset register", WARNING),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="load_pct", meta=_meta("load is given as a number", WARNING)
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="load_pct",
@@ -111,5 +118,5 @@ def validate_production_context(
             meta=_meta("order ends after it starts", WARNING),
         ),
     ]
-    frame = orders.select("asset_id", "load_pct", "start_utc", "end_utc")
-    return run_suite("production_context", frame, suite, results_dir)
+    frame = orders.select("order_id", "asset_id", "load_pct", "start_utc", "end_utc")
+    return run_suite("production_context", frame, suite, results_dir, key="order_id")

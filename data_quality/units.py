@@ -15,7 +15,14 @@ CONVERSIONS: dict[tuple[str, str], tuple[float, float]] = {
     ("gpm", "m3/h"): (0.2271247, 0.0),
     ("hp", "kW"): (0.745699872, 0.0),
 }
+# Other spellings of the same unit that historians export (degree signs, upper case)
+ALIASES: dict[str, str] = {"°C": "degC", "℃": "degC", "°F": "degF", "℉": "degF", "PSI": "psi"}
 KNOWN_UNITS = sorted({u for pair in CONVERSIONS for u in pair})
+
+
+def unit_name(column: str) -> pl.Expr:
+    """The unit text of `column` in the catalogue's spelling: trimmed, aliases replaced."""
+    return pl.col(column).str.strip_chars().replace(ALIASES)
 
 
 def conversion_table() -> pl.DataFrame:

@@ -81,11 +81,22 @@ class CmmsTarget(SqlSource):
     mode: Literal["shadow", "live"] = "shadow"
 
 
+class CostSettings(_Strict):
+    """The cost model that chooses the alert threshold in backtests (any currency, used consistently)."""
+
+    missed_failure: float = Field(25_000.0, gt=0)
+    planned_repair: float = Field(6_000.0, ge=0)
+    inspection: float = Field(500.0, ge=0)
+
+
 class ModelSettings(_Strict):
     horizons_days: tuple[int, ...] = (7, 30)
     min_failures_to_train: int = Field(8, ge=1)
     promotion_margin: float = Field(0.01, ge=0.0)
     training_lookback_days: int = Field(720, ge=30)
+    backtest_months: int = Field(6, ge=1)
+    min_lead_days: int = Field(3, ge=0)
+    cost: CostSettings = CostSettings()
 
 
 class QualitySettings(_Strict):

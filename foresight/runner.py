@@ -72,8 +72,9 @@ def run_job(
     partition: str | None = None,
     partition_range: tuple[str, str] | None = None,
     assets: tuple[str, ...] | None = None,
+    run_config: dict | None = None,
     log_level: str = "CRITICAL",
-) -> None:
+) -> list[str]:
     """Execute a job in process on the plant's instance; raise a ForesightError if it fails.
 
     Returns:
@@ -98,7 +99,7 @@ def run_job(
         tags=tags,
         raise_on_error=False,
         asset_selection=[dg.AssetKey(a) for a in assets] if assets else None,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     if not result.success:
         message = _failure_message(result)

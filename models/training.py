@@ -29,6 +29,7 @@ class TrainingSpec:
     capacity: int = 3
     seed: int = 7
     max_features: int = 150  # screened by gain on the training nights only
+    baselines: bool = True  # also score logistic regression and the one-sensor rule
 
 
 def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
@@ -92,21 +93,31 @@ def _fit_horizon(
     final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
         model.matrix(data), y_all, categorical_feature=cats
     )
-    x_train, x_valid = model.matrix(train), model.matrix(valid)
-    logistic = fit_logistic(x_train, y_train, spec.seed).predict_proba(x_valid)[:, 1]
-    feature, sign = most_telling_feature(x_train, y_train, model.features)
-    rule = rule_scores(x_valid, feature, sign) if feature >= 0 else np.zeros(len(y_valid))
     metrics = {
         **_scores("", valid, y_valid, raw_valid, label, spec.capacity),
-        **_scores("logistic_", valid, y_valid, logistic, label, spec.capacity),
-        **_scores("rule_", valid, y_valid, np.nan_to_num(rule, neginf=-1e300), label, spec.capacity),
+        **(_baselines(model, train, valid, label, spec) if spec.baselines else {}),
         "base_rate": float(y_valid.mean()),
         "train_rows": float(len(y_train)),
         "valid_rows": float(len(y_valid)),
         "train_positive_rows": float(pos),
     }
-    metrics["rule_feature"] = model.features[feature] if feature >= 0 else "none"
     return HorizonModel(horizon, final, calibrator), metrics
+
+
+def _baselines(
+    model: FailureRiskModel, train: pl.DataFrame, valid: pl.DataFrame, label: str, spec: TrainingSpec
+) -> dict[str, float | str]:
+    """Logistic regression and the most telling one-sensor rule, on the same split."""
+    x_train, x_valid = model.matrix(train), model.matrix(valid)
+    y_train, y_valid = train[label].to_numpy(), valid[label].to_numpy()
+    logistic = fit_logistic(x_train, y_train, spec.seed).predict_proba(x_valid)[:, 1]
+    feature, sign = most_telling_feature(x_train, y_train, model.features)
+    rule = rule_scores(x_valid, feature, sign) if feature >= 0 else np.zeros(len(y_valid))
+    return {
+        **_scores("logistic_", valid, y_valid, logistic, label, spec.capacity),
+        **_scores("rule_", valid, y_valid, np.nan_to_num(rule, neginf=-1e300), label, spec.capacity),
+        "rule_feature": model.features[feature] if feature >= 0 else "none",
+    }
 
 
 def _scores(

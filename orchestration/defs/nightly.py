@@ -19,6 +19,12 @@ training = dg.define_asset_job(
     selection=dg.AssetSelection.assets("failure_labels", "failure_risk_model"),
 )
 
+backtest = dg.define_asset_job(
+    name="backtest",
+    description="Replay past months night by night with models retrained on what was known then.",
+    selection=dg.AssetSelection.assets("risk_backtest"),
+)
+
 nightly_schedule = dg.build_schedule_from_partitioned_job(
     nightly,
     hour_of_day=2,

@@ -1,0 +1,83 @@
+"""Metrics of a replayed backtest, recomputable from the kept nightly risk lists alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from models.backtest import BacktestSpec, _alerts
+
+
+def precision_at_k(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> float:
+    """Mean over fully observed nights of the share of the top k that failed within the horizon."""
+    h = spec.horizon_days
+    last = lists["as_of"].max()
+    top = lists.filter(
+        (pl.col("horizon_days") == h) & (pl.col("rank") <= spec.capacity)
+        & (pl.col("as_of") + pl.duration(days=h) <= last)
+    )
+    hits = _hit(top, events, h)
+    return float(hits.group_by("as_of").agg(pl.col("hit").mean())["hit"].mean() or 0.0)
+
+
+def _hit(alerts: pl.DataFrame, events: pl.DataFrame, h: int) -> pl.DataFrame:
+    """Each alert with `hit`: its asset failed within (as_of, as_of + h]."""
+    pairs = alerts.join(events.select("asset_id", "failure_day"), on="asset_id", how="left")
+    inside = (pl.col("failure_day") > pl.col("as_of")) & (pl.col("failure_day") <= pl.col("as_of") + pl.duration(days=h))
+    return pairs.group_by("asset_id", "as_of").agg(hit=inside.fill_null(False).any())
+
+
+def _in_scope(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> pl.DataFrame:
+    """Failures the replay could have caught: enough replayed nights before them."""
+    first, last = lists["as_of"].min(), lists["as_of"].max()
+    return events.filter(
+        (pl.col("failure_day") > first + pl.duration(days=spec.min_lead_days))
+        & (pl.col("failure_day") <= last + pl.duration(days=1))
+    )
+
+
+def outcome_at(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, threshold: float) -> dict:
+    """Caught failures, lead times, false-alarm episodes and cost for one alert threshold."""
+    h, cost = spec.horizon_days, spec.cost
+    alerts = _alerts(lists, spec, threshold)
+    failures = _in_scope(lists, events, spec)
+    leads = failures.join(alerts.select("asset_id", "as_of"), on="asset_id", how="left").with_columns(
+        lead=(pl.col("failure_day") - pl.col("as_of")).dt.total_days()
+    ).filter(pl.col("lead").is_between(spec.min_lead_days, h)).group_by("asset_id", "failure_day").agg(
+        lead_days=pl.col("lead").max()
+    )
+    false_alerts = _hit(alerts, events, h).filter(~pl.col("hit")).sort("asset_id", "as_of")
+    episodes = false_alerts.with_columns(
+        gap=(pl.col("as_of") - pl.col("as_of").shift().over("asset_id")).dt.total_days()
+    ).filter(pl.col("gap").is_null() | (pl.col("gap") > h)).height
+    caught, total = leads.height, failures.height
+    all_episodes = episodes + caught
+    spend = (total - caught) * cost.missed_failure + caught * cost.planned_repair + all_episodes * cost.inspection
+    return {
+        "threshold": threshold, "failures": total, "caught": caught,
+        "recall": caught / total if total else 0.0,
+        "lead_days": sorted(leads["lead_days"].to_list()),
+        "false_alarm_episodes": episodes,
+        "cost_saved": total * cost.missed_failure - spend,
+    }
+
+
+def evaluate_backtest(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, assets: int) -> dict:
+    """All backtest figures, with the alert threshold chosen to save the most under the cost model."""
+    risks = _alerts(lists, spec, 0.0)["risk"].to_numpy()
+    candidates = sorted({0.0, *np.quantile(risks, np.linspace(0, 0.95, 20)).round(4).tolist()}) if len(risks) else [0.0]
+    best = max((outcome_at(lists, events, spec, t) for t in candidates), key=lambda o: o["cost_saved"])
+    months = max((lists["as_of"].max() - lists["as_of"].min()).days / 30.0, 1e-9)
+    leads = best.pop("lead_days")
+    return {
+        "nights": lists["as_of"].n_unique(),
+        "horizon_days": spec.horizon_days,
+        "k": spec.capacity,
+        "precision_at_k": precision_at_k(lists, events, spec),
+        **best,
+        "lead_days_min": min(leads, default=None),
+        "lead_days_median": float(np.median(leads)) if leads else None,
+        "lead_days_max": max(leads, default=None),
+        "false_alarms_per_asset_month": best["false_alarm_episodes"] / (assets * months),
+        "cost_model": vars(spec.cost),
+    }
