@@ -25,14 +25,10 @@ SCORE_COLUMNS = [
     sa.Column("asset_id", sa.String(64), primary_key=True),
     sa.Column("horizon_days", sa.Integer, primary_key=True),
 ]
-VALUE_COLUMNS = (
-    "risk",
-    "band",
-    "risk_rank",
-    "drivers",
-    "data_quality_status",
-    "model_version",
-    "run_id",
+# what a score says; a rerun that says the same leaves the row untouched (run_id included)
+CONTENT = (
+    "risk", "band", "risk_rank", "rul_days", "rul_low_days", "rul_high_days",
+    "drivers", "data_quality_status", "model_version",
 )
 
 
@@ -41,6 +37,9 @@ def _value_columns() -> list[sa.Column]:
         sa.Column("risk", sa.Float, nullable=True),
         sa.Column("band", sa.String(32), nullable=False),
         sa.Column("risk_rank", sa.Integer, nullable=True),
+        sa.Column("rul_days", sa.Float, nullable=True),
+        sa.Column("rul_low_days", sa.Float, nullable=True),
+        sa.Column("rul_high_days", sa.Float, nullable=True),
         sa.Column("drivers", sa.Text, nullable=False),
         sa.Column("data_quality_status", sa.String(32), nullable=False),
         sa.Column("model_version", sa.String(32), nullable=False),
@@ -80,6 +79,8 @@ def _rows(scores: pl.DataFrame, run_id: str) -> list[dict]:
         "risk",
         "band",
         pl.col("rank").alias("risk_rank"),
+        *[pl.col(c) if c in scores.columns else pl.lit(None, pl.Float64).alias(c)
+          for c in ("rul_days", "rul_low_days", "rul_high_days")],
         "drivers",
         "data_quality_status",
         "model_version",
@@ -92,7 +93,7 @@ def _upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], newer_only: 
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table).values(rows)
     excluded = stmt.excluded
-    content = ["risk", "band", "risk_rank", "drivers", "data_quality_status", "model_version"]
+    content = list(CONTENT)
     if table is current:
         content.append("as_of_date")
     changed = sa.or_(*[table.c[c].is_distinct_from(excluded[c]) for c in content])
@@ -126,6 +127,19 @@ def _mark_current(conn: sa.Connection) -> None:
     )
 
 
+def ensure_tables(engine: sa.Engine) -> None:
+    """Create the interface tables, and add columns a newer Foresight writes (nullable ones only)."""
+    metadata.create_all(engine)
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in (history, current):
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+
+
 def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) -> WritebackSummary:
     """Upsert a night's scores into history and current tables, all in one transaction.
 
@@ -135,7 +149,7 @@ def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) 
     engine = sa.create_engine(url)
     rows = _rows(scores, run_id)
     try:
-        metadata.create_all(engine)
+        ensure_tables(engine)
         with engine.begin() as conn:
             for start in range(0, len(rows), batch):
                 chunk = rows[start : start + batch]

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from foresight.plant import Plant
+from models.rul import RUL_CAP_DAYS
 
 
 def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
@@ -18,7 +19,7 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT asset_id, risk, band, drivers FROM foresight_risk_score_history "
+                "SELECT asset_id, risk, band, rul_days, drivers FROM foresight_risk_score_history "
                 "WHERE horizon_days = :h AND as_of_date = :d AND risk IS NOT NULL ORDER BY risk_rank LIMIT :n"
             ),
             {"h": horizon, "d": night, "n": top},
@@ -32,9 +33,10 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         ).one()
     engine.dispose()
     print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
-    print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} main reasons")
-    for i, (asset, risk, band, drivers) in enumerate(rows, 1):
-        print(f"{i:>3}  {asset:<8} {risk:>6.1%}  {band:<7} {drivers}")
+    print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} {'life':>6}  main reasons")
+    for i, (asset, risk, band, rul, drivers) in enumerate(rows, 1):
+        life = "?" if rul is None else ("60+ d" if rul >= RUL_CAP_DAYS - 0.5 else f"{rul:.0f} d")
+        print(f"{i:>3}  {asset:<8} {risk:>6.1%}  {band:<7} {life:>6}  {drivers}")
     print(
         f"\n{counts[0]} assets scored ({counts[1] or 0} with insufficient data); "
         f"scores written ({plant.cmms_target.mode} mode) to {sa.make_url(url).render_as_string()} "

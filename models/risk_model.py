@@ -10,6 +10,7 @@ import polars as pl
 from sklearn.isotonic import IsotonicRegression
 
 from foresight.errors import ModelError
+from models.rul import RulModel
 
 CATEGORICAL = ("asset_type", "criticality", "load_regime_now", "product_spec_now")
 NOT_FEATURES = {"asset_id", "as_of", "site", "days_to_failure"}
@@ -43,9 +44,9 @@ class FailureRiskModel:
     features: list[str]
     categories: dict[str, list[str]]
     horizons: dict[int, HorizonModel] = field(default_factory=dict)
-    typical: dict[str, dict[str, float]] = field(
-        default_factory=dict
-    )  # asset_type -> feature -> median
+    # asset_type -> feature -> median on the training data, for "above typical" in explanations
+    typical: dict[str, dict[str, float]] = field(default_factory=dict)
+    rul: RulModel | None = None
 
     @property
     def categorical_indices(self) -> list[int]:

@@ -63,6 +63,16 @@ def _drivers(
     ]
 
 
+def _remaining_life(model: FailureRiskModel, frame: pl.DataFrame, enough: np.ndarray) -> list[pl.Series]:
+    """Median and 80 % interval of days to failure (capped); null where not scored or no model."""
+    if model.rul is None:
+        values = [np.full(frame.height, np.nan)] * 3
+    else:
+        values = [np.where(enough, v, np.nan) for v in model.rul.predict(model.matrix(frame))]
+    names = ("rul_days", "rul_low_days", "rul_high_days")
+    return [pl.Series(n, v).fill_nan(None).round(1) for n, v in zip(names, values, strict=True)]
+
+
 def score_assets(
     model: FailureRiskModel,
     features: pl.DataFrame,
@@ -87,6 +97,7 @@ def score_assets(
         )
     )
     enough = (frame["data_quality_status"] == "ok").to_numpy()
+    rul = _remaining_life(model, frame, enough)
     rows = []
     for horizon in sorted(model.horizons):
         raw = model.predict_raw(frame, horizon)
@@ -99,6 +110,7 @@ def score_assets(
         ]
         rows.append(
             frame.select("asset_id", "coverage", "data_quality_status").with_columns(
+                *rul,
                 horizon_days=pl.lit(horizon, pl.Int32),
                 risk=pl.Series(risk).fill_nan(None),
                 score_raw=pl.Series(np.where(enough, raw, np.nan)).fill_nan(None),

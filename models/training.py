@@ -14,6 +14,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from foresight.errors import ModelError
 from models.baselines import fit_logistic, most_telling_feature, rule_scores
+from models.rul import fit_rul
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
 
 logger = logging.getLogger(__name__)
@@ -189,6 +190,9 @@ def train_failure_risk_model(
     for horizon in spec.horizons:
         model.horizons[horizon], metrics[f"{horizon}d"] = _fit_horizon(model, frame, horizon, spec)
         logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
+    model.rul, metrics["rul"] = fit_rul(
+        model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
+    )
     return model, metrics
 
 

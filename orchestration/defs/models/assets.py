@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from data_quality.scorecard import ScorecardRules, asset_status
+from models.card import model_card
 from models.labels import failure_events, label_failures
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
@@ -62,18 +63,7 @@ def failure_risk_model(
         config.seed,
     )
     model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
-    card = {
-        "version": model.version,
-        "plant": p.name,
-        "data_from": str(frame["as_of"].min()),
-        "data_to": str(frame["as_of"].max()),
-        "features": model.features,
-        "metrics": metrics,
-        "score": {
-            "mean_average_precision": sum(m["average_precision"] for m in metrics.values())
-            / len(metrics)
-        },
-    }
+    card = model_card(model, frame, metrics, p.name)
     registry.save(model, card)
     promotion = registry.consider(
         model.version, "mean_average_precision", p.models.promotion_margin
