@@ -122,6 +122,21 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     print(f"  nightly risk lists kept in {plant.state_dir / 'backtests' / 'risk_lists.parquet'}")
 
 
+def cmd_report(plant: Plant) -> None:
+    """Print where the latest planners' report is, and its top rows."""
+    folder = plant.state_dir / "reports"
+    page = folder / "latest.html"
+    if not page.is_file():
+        raise ForesightError(f"no report yet in {folder}; run `foresight nightly` first.")
+    import polars as pl
+
+    table = pl.read_csv(folder / "latest.csv")
+    print(f"latest planners' report: {page}\n  (open it in a browser: file://{page})")
+    print(f"  csv: {folder / 'latest.csv'}")
+    for row in table.head(5).iter_rows(named=True):
+        print(f"  #{row['rank']} {row['asset_id']} {row['band']}: {row['drivers'][:120]}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foresight", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("nightly", "run the nightly job: ingest, gate, clean, features, score, write back"),
         ("train", "train a failure-risk model and promote it if it beats the champion"),
         ("backtest", "replay past months night by night and report what would have been caught"),
+        ("report", "print where the latest planners' report (HTML and CSV) is, and its top rows"),
         ("simulate", "write the simulated plant's exports (demo plants only)"),
     ]:
         cmd = sub.add_parser(name, help=text, description=text)
@@ -163,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_nightly(plant, args.as_of)
         elif args.command == "backtest":
             cmd_backtest(plant, args.months, args.json)
+        elif args.command == "report":
+            cmd_report(plant)
         elif args.command == "train":
             cmd_train(plant)
         else:

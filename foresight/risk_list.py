@@ -42,6 +42,7 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         f"scores written ({plant.cmms_target.mode} mode) to {sa.make_url(url).render_as_string()} "
         "tables foresight_current_risk_scores and foresight_risk_score_history."
     )
+    print(f"Planners' report: {plant.state_dir / 'reports' / 'latest.html'} (and latest.csv)")
 
 
 def print_model_card(plant: Plant) -> None:
