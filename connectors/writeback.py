@@ -27,8 +27,15 @@ SCORE_COLUMNS = [
 ]
 # what a score says; a rerun that says the same leaves the row untouched (run_id included)
 CONTENT = (
-    "risk", "band", "risk_rank", "rul_days", "rul_low_days", "rul_high_days",
-    "drivers", "data_quality_status", "model_version",
+    "risk",
+    "band",
+    "risk_rank",
+    "rul_days",
+    "rul_low_days",
+    "rul_high_days",
+    "drivers",
+    "data_quality_status",
+    "model_version",
 )
 
 
@@ -79,8 +86,10 @@ def _rows(scores: pl.DataFrame, run_id: str) -> list[dict]:
         "risk",
         "band",
         pl.col("rank").alias("risk_rank"),
-        *[pl.col(c) if c in scores.columns else pl.lit(None, pl.Float64).alias(c)
-          for c in ("rul_days", "rul_low_days", "rul_high_days")],
+        *[
+            pl.col(c) if c in scores.columns else pl.lit(None, pl.Float64).alias(c)
+            for c in ("rul_days", "rul_low_days", "rul_high_days")
+        ],
         "drivers",
         "data_quality_status",
         "model_version",
@@ -137,7 +146,9 @@ def ensure_tables(engine: sa.Engine) -> None:
             for column in table.columns:
                 if column.name not in present and column.nullable:
                     kind = column.type.compile(dialect=engine.dialect)
-                    conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                    conn.execute(
+                        sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                    )
 
 
 def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) -> WritebackSummary:

@@ -20,8 +20,13 @@ NIGHTS_PER_CHUNK = 32
 
 
 def build_feature_table(
-    daily: pl.DataFrame, orders: pl.DataFrame, work_orders: pl.DataFrame, register: pl.DataFrame,
-    spec: FeatureSpec, nights: list[date], timezone: str,
+    daily: pl.DataFrame,
+    orders: pl.DataFrame,
+    work_orders: pl.DataFrame,
+    register: pl.DataFrame,
+    spec: FeatureSpec,
+    nights: list[date],
+    timezone: str,
 ) -> pl.DataFrame:
     """Everything the models see as of each night; nothing stamped or arrived after the night.
 
@@ -34,9 +39,14 @@ def build_feature_table(
     # a year of nights at once would expand every daily row 30-fold: chunks bound the memory
     chunks = [ordered[i : i + NIGHTS_PER_CHUNK] for i in range(0, len(ordered), NIGHTS_PER_CHUNK)]
     windows = pl.concat(
-        [build_window_features(daily, spec, chunk, types) for chunk in chunks], how="diagonal_relaxed"
+        [build_window_features(daily, spec, chunk, types) for chunk in chunks],
+        how="diagonal_relaxed",
     )
-    context = [build_maintenance_features(work_orders, register, nights, timezone)] if spec.maintenance else []
+    context = (
+        [build_maintenance_features(work_orders, register, nights, timezone)]
+        if spec.maintenance
+        else []
+    )
     if spec.maintenance:
         context.append(build_component_age(work_orders, register, nights, timezone))
     if orders.height:

@@ -115,44 +115,74 @@ def build_component_age(
     A preventive replacement resets the age like a repair does; before any work on record the age
     counts from commissioning. Uses `component_inferred` (codes read from notes where missing).
     """
-    work = work_orders.filter(
-        pl.col("wo_type").is_in(["PM", "CM"]) & pl.col("component_inferred").is_not_null()
-        & (pl.col("status") != "cancelled")
-    ).select(
-        "asset_id", component="component_inferred",
-        day=pl.col("opened_utc").dt.convert_time_zone(timezone).dt.date(),
-    ).drop_nulls().sort("day")
+    work = (
+        work_orders.filter(
+            pl.col("wo_type").is_in(["PM", "CM"])
+            & pl.col("component_inferred").is_not_null()
+            & (pl.col("status") != "cancelled")
+        )
+        .select(
+            "asset_id",
+            component="component_inferred",
+            day=pl.col("opened_utc").dt.convert_time_zone(timezone).dt.date(),
+        )
+        .drop_nulls()
+        .sort("day")
+    )
     nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date})
     # the components an asset type has: those ever worked on for an asset of that type
     types = register.select("asset_id", "asset_type")
     parts = work.join(types, on="asset_id").select("asset_type", "component").unique()
-    grid = register.select("asset_id", "asset_type", "commissioned_on").join(parts, on="asset_type").join(
-        nights, how="cross"
-    ).sort("as_of")
+    grid = (
+        register.select("asset_id", "asset_type", "commissioned_on")
+        .join(parts, on="asset_type")
+        .join(nights, how="cross")
+        .sort("as_of")
+    )
     aged = grid.join_asof(
-        work.rename({"day": "renewed"}), left_on="as_of", right_on="renewed",
-        by=["asset_id", "component"], strategy="backward", check_sortedness=False,
+        work.rename({"day": "renewed"}),
+        left_on="as_of",
+        right_on="renewed",
+        by=["asset_id", "component"],
+        strategy="backward",
+        check_sortedness=False,
     ).with_columns(
         age=(pl.col("as_of") - pl.coalesce("renewed", "commissioned_on")).dt.total_days()
     )
     if aged.is_empty():
         return pl.DataFrame(schema={"asset_id": pl.String, "as_of": pl.Date})
     wide = aged.pivot(on="component", index=["asset_id", "as_of"], values="age")
-    return wide.rename({c: f"component_age_days__{c}" for c in wide.columns if c not in ("asset_id", "as_of")})
+    return wide.rename(
+        {c: f"component_age_days__{c}" for c in wide.columns if c not in ("asset_id", "as_of")}
+    )
 
 
 def build_production_state(orders: pl.DataFrame, as_of: list[date], timezone: str) -> pl.DataFrame:
     """The production order running at the end of each night: product spec, batch, load regime."""
     ends = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}).with_columns(
-        end_utc=pl.col("as_of").cast(pl.Datetime("us")).dt.offset_by("1d")
-        .dt.replace_time_zone(timezone, ambiguous="earliest").dt.convert_time_zone("UTC")
+        end_utc=pl.col("as_of")
+        .cast(pl.Datetime("us"))
+        .dt.offset_by("1d")
+        .dt.replace_time_zone(timezone, ambiguous="earliest")
+        .dt.convert_time_zone("UTC")
     )
-    started = orders.select(
-        "asset_id", "start_utc", product_spec_now="product_spec",
-        material_batch_now="material_batch", load_regime_now="load_regime",
-    ).drop_nulls("start_utc").sort("start_utc")
+    started = (
+        orders.select(
+            "asset_id",
+            "start_utc",
+            product_spec_now="product_spec",
+            material_batch_now="material_batch",
+            load_regime_now="load_regime",
+        )
+        .drop_nulls("start_utc")
+        .sort("start_utc")
+    )
     grid = orders.select("asset_id").unique().join(ends, how="cross").sort("end_utc")
     return grid.join_asof(
-        started, left_on="end_utc", right_on="start_utc", by="asset_id",
-        strategy="backward", check_sortedness=False,
+        started,
+        left_on="end_utc",
+        right_on="start_utc",
+        by="asset_id",
+        strategy="backward",
+        check_sortedness=False,
     ).drop("end_utc", "start_utc")

@@ -18,12 +18,16 @@ UNKNOWN_REGIME = "running"  # a plant without MES context: every reading counts 
 def hourly_regimes(orders: pl.DataFrame) -> pl.DataFrame:
     """The load regime of each asset for every UTC hour inside a production order."""
     if orders.is_empty():
-        return pl.DataFrame(schema={"asset_id": pl.String, "hour": pl.Datetime("us", "UTC"), "regime": pl.String})
+        return pl.DataFrame(
+            schema={"asset_id": pl.String, "hour": pl.Datetime("us", "UTC"), "regime": pl.String}
+        )
     return (
         orders.filter(pl.col("start_utc").is_not_null() & (pl.col("end_utc") > pl.col("start_utc")))
         .select(
             "asset_id",
-            hour=pl.datetime_ranges(pl.col("start_utc").dt.truncate("1h"), "end_utc", "1h", closed="left"),
+            hour=pl.datetime_ranges(
+                pl.col("start_utc").dt.truncate("1h"), "end_utc", "1h", closed="left"
+            ),
             regime=pl.col("load_regime").fill_null("normal"),
         )
         .explode("hour")
@@ -44,13 +48,17 @@ def aggregate_daily(
     t = pl.col("ts_utc").dt.epoch("us").cast(pl.Float64) / 86_400e6
     flagged = pl.col("flag_stuck") | pl.col("flag_dead") | pl.col("flag_spike")
     limit = pl.col("sensor").replace_strict(limits or {}, default=None, return_dtype=pl.Float64)
-    frame = clean.lazy().with_columns(day=pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date(), t=t)
+    frame = clean.lazy().with_columns(
+        day=pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date(), t=t
+    )
     if regimes is None:
         frame = frame.with_columns(regime=pl.lit(UNKNOWN_REGIME))
     else:
-        frame = frame.with_columns(hour=pl.col("ts_utc").dt.truncate("1h")).join(
-            regimes.lazy(), on=["asset_id", "hour"], how="left"
-        ).with_columns(pl.col("regime").fill_null(IDLE))
+        frame = (
+            frame.with_columns(hour=pl.col("ts_utc").dt.truncate("1h"))
+            .join(regimes.lazy(), on=["asset_id", "hour"], how="left")
+            .with_columns(pl.col("regime").fill_null(IDLE))
+        )
     seconds_each = 86_400.0 / pl.len().over("asset_id", "sensor", "day")
     frame = frame.with_columns(_sec=seconds_each, _above=(pl.col("value") > limit).fill_null(False))
     return (

@@ -65,7 +65,11 @@ def infer_failure_codes(
     Only corrective orders without a code are read; a prediction below `min_confidence` or of
     "none" leaves the order unlabelled rather than guessing.
     """
-    missing = (pl.col("wo_type") == "CM") & pl.col("failure_code").is_null() & pl.col("notes").is_not_null()
+    missing = (
+        (pl.col("wo_type") == "CM")
+        & pl.col("failure_code").is_null()
+        & pl.col("notes").is_not_null()
+    )
     todo = work_orders.filter(missing)
     if model is None or todo.is_empty():
         guessed = todo.select("wo_id", guess=pl.lit(None, pl.String))
@@ -73,11 +77,17 @@ def infer_failure_codes(
         guessed = todo.select("wo_id").with_columns(
             guess=pl.Series(_guess(model, todo["notes"].to_list(), min_confidence), dtype=pl.String)
         )
-    out = work_orders.join(guessed, on="wo_id", how="left").with_columns(
-        failure_code_inferred=pl.coalesce("failure_code", "guess"),
-        failure_code_source=pl.when(pl.col("failure_code").is_not_null()).then(pl.lit("coded"))
-        .when(pl.col("guess").is_not_null()).then(pl.lit("notes")),
-    ).drop("guess")
+    out = (
+        work_orders.join(guessed, on="wo_id", how="left")
+        .with_columns(
+            failure_code_inferred=pl.coalesce("failure_code", "guess"),
+            failure_code_source=pl.when(pl.col("failure_code").is_not_null())
+            .then(pl.lit("coded"))
+            .when(pl.col("guess").is_not_null())
+            .then(pl.lit("notes")),
+        )
+        .drop("guess")
+    )
     return out.with_columns(component_inferred=pl.coalesce("component", _component_of_code(out)))
 
 
@@ -85,12 +95,15 @@ def _component_of_code(work_orders: pl.DataFrame) -> pl.Expr:
     """The component each failure code is most often booked against, as a replace expression."""
     pairs = (
         work_orders.filter(pl.col("failure_code").is_not_null() & pl.col("component").is_not_null())
-        .group_by("failure_code", "component").len()
+        .group_by("failure_code", "component")
+        .len()
         .sort("len", "component", descending=[True, False])
         .unique("failure_code", keep="first")
     )
     mapping = dict(zip(pairs["failure_code"], pairs["component"], strict=True))
-    return pl.col("failure_code_inferred").replace_strict(mapping, default=None, return_dtype=pl.String)
+    return pl.col("failure_code_inferred").replace_strict(
+        mapping, default=None, return_dtype=pl.String
+    )
 
 
 def _guess(model: Pipeline, notes: list[str], min_failure_probability: float) -> list[str | None]:
@@ -108,8 +121,12 @@ def _guess(model: Pipeline, notes: list[str], min_failure_probability: float) ->
 
 def evaluate_recovery(inferred: pl.DataFrame, ground_truth: pl.DataFrame) -> NoteRecovery:
     """Compare notes-derived failure codes with the simulator's ground truth of notes-only failures."""
-    truth = ground_truth.filter(pl.col("recorded_as") == "notes_only").select("wo_id", true_code="failure_code")
-    predicted = inferred.filter(pl.col("failure_code_source") == "notes").select("wo_id", "failure_code_inferred")
+    truth = ground_truth.filter(pl.col("recorded_as") == "notes_only").select(
+        "wo_id", true_code="failure_code"
+    )
+    predicted = inferred.filter(pl.col("failure_code_source") == "notes").select(
+        "wo_id", "failure_code_inferred"
+    )
     joined = predicted.join(truth, on="wo_id", how="left")
     correct = joined.filter(pl.col("failure_code_inferred") == pl.col("true_code")).height
     return NoteRecovery(true_notes_only=truth.height, predicted=predicted.height, correct=correct)

@@ -26,7 +26,9 @@ TRANSFORMERS = {
 def make_transformer(name: str) -> object:
     """An sktime transformer by the name used in the spec."""
     if name not in TRANSFORMERS:
-        raise PlantConfigError(f"feature spec: sktime transformer {name!r} is not offered; use one of {sorted(TRANSFORMERS)}.")
+        raise PlantConfigError(
+            f"feature spec: sktime transformer {name!r} is not offered; use one of {sorted(TRANSFORMERS)}."
+        )
     module, _, cls = TRANSFORMERS[name].rpartition(".")
     return getattr(importlib.import_module(module), cls)()
 
@@ -61,7 +63,9 @@ def _panel(series: pl.DataFrame, length: int) -> np.ndarray:
     return panel
 
 
-def build_sktime_features(daily: pl.DataFrame, family: SktimeFamily, as_of: list[date]) -> pl.DataFrame:
+def build_sktime_features(
+    daily: pl.DataFrame, family: SktimeFamily, as_of: list[date]
+) -> pl.DataFrame:
     """Wide `<sensor>__sktime_<feature>` columns per asset and night; empty when switched off."""
     keys = {"asset_id": pl.String, "as_of": pl.Date}
     if not family.enabled or daily.is_empty():
@@ -74,4 +78,6 @@ def build_sktime_features(daily: pl.DataFrame, family: SktimeFamily, as_of: list
     values = pl.from_numpy(np.asarray(out, dtype=float), schema=names)
     long = pl.concat([series.select("asset_id", "sensor", "as_of"), values], how="horizontal")
     wide = long.pivot(on="sensor", index=["asset_id", "as_of"], values=names, separator="|")
-    return wide.rename({c: f"{c.split('|')[1]}__sktime_{c.split('|')[0]}" for c in wide.columns if "|" in c})
+    return wide.rename(
+        {c: f"{c.split('|')[1]}__sktime_{c.split('|')[0]}" for c in wide.columns if "|" in c}
+    )

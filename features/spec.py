@@ -11,8 +11,17 @@ from foresight.errors import PlantConfigError
 
 SPEC_PATH = Path(__file__).with_name("spec.yaml")
 STATISTICS = (
-    "mean", "std", "min", "max", "last", "slope", "rate_of_change", "p95",
-    "hours_above", "flagged_count", "flagged_share",
+    "mean",
+    "std",
+    "min",
+    "max",
+    "last",
+    "slope",
+    "rate_of_change",
+    "p95",
+    "hours_above",
+    "flagged_count",
+    "flagged_share",
 )
 
 
@@ -61,7 +70,10 @@ def _fail(path: Path, message: str) -> PlantConfigError:
 def _windows_pair(path: Path, key: str, pair: list, windows: tuple[int, ...]) -> tuple[int, int]:
     short, long = (int(x) for x in pair)
     if short not in windows or long not in windows or short >= long:
-        raise _fail(path, f"{key} pair [{short}, {long}] must be two windows of {list(windows)}, short first.")
+        raise _fail(
+            path,
+            f"{key} pair [{short}, {long}] must be two windows of {list(windows)}, short first.",
+        )
     return short, long
 
 
@@ -82,11 +94,18 @@ def load_feature_spec(path: Path = SPEC_PATH) -> FeatureSpec:
         statistics=stats,
         ewma_halflife_days=raw.get("ewma_halflife_days"),
         drift=drift,
-        regime_deviation=_windows_pair(path, "regime_deviation", regime, windows) if regime else None,
+        regime_deviation=_windows_pair(path, "regime_deviation", regime, windows)
+        if regime
+        else None,
         limits={str(k): float(v) for k, v in (raw.get("limits") or {}).items()},
         ratios=ratios,
         excluded={t: tuple(v.get("exclude", ())) for t, v in types.items()},
         load_windows_days=tuple(int(w) for w in context.get("load_windows_days", ())),
         maintenance=bool(raw.get("maintenance", True)),
-        sktime=SktimeFamily(**{**(raw.get("sktime") or {}), "sensors": tuple((raw.get("sktime") or {}).get("sensors", ()))}),
+        sktime=SktimeFamily(
+            **{
+                **(raw.get("sktime") or {}),
+                "sensors": tuple((raw.get("sktime") or {}).get("sensors", ())),
+            }
+        ),
     )

@@ -26,7 +26,10 @@ def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) ->
     return (
         daily.lazy()
         .filter((reach >= min(as_of)) & (pl.col("night") <= max(as_of)))
-        .with_columns(as_of=pl.date_ranges(pl.max_horizontal("day", "night"), reach), p95n=pl.col("p95") * pl.col("n"))
+        .with_columns(
+            as_of=pl.date_ranges(pl.max_horizontal("day", "night"), reach),
+            p95n=pl.col("p95") * pl.col("n"),
+        )
         .explode("as_of")
         .join(nights, on="as_of", how="semi")
         .with_columns(age_days=(pl.col("as_of") - pl.col("day")).dt.total_days())
@@ -56,14 +59,18 @@ def _merge(window: int) -> list[pl.Expr]:
     w = window
     return [
         *[pl.col(f"{c}_{w}").sum() for c in SUMS],
-        pl.col(f"min_v_{w}").min(), pl.col(f"max_v_{w}").max(),
-        pl.col(f"first_t_{w}").min(), pl.col(f"first_v_{w}").sort_by(f"first_t_{w}").drop_nulls().first(),
-        pl.col(f"last_t_{w}").max(), pl.col(f"last_v_{w}").sort_by(f"last_t_{w}").drop_nulls().last(),
+        pl.col(f"min_v_{w}").min(),
+        pl.col(f"max_v_{w}").max(),
+        pl.col(f"first_t_{w}").min(),
+        pl.col(f"first_v_{w}").sort_by(f"first_t_{w}").drop_nulls().first(),
+        pl.col(f"last_t_{w}").max(),
+        pl.col(f"last_v_{w}").sort_by(f"last_t_{w}").drop_nulls().last(),
     ]
 
 
 def _statistics(window: int, stats: tuple[str, ...], has_limit: pl.Expr) -> list[pl.Expr]:
     """Statistics from merged sums. slope: least squares of value on time (per day)."""
+
     def c(name: str) -> pl.Expr:
         return pl.col(f"{name}_{window}")
 
@@ -87,23 +94,36 @@ def _statistics(window: int, stats: tuple[str, ...], has_limit: pl.Expr) -> list
 
 def _regime_deviation(partials: pl.LazyFrame, short: int, long: int) -> pl.LazyFrame:
     """Recent mean minus longer mean within each running regime, weighted by recent readings."""
-    dev = pl.col(f"sum_v_{short}") / pl.col(f"n_{short}") - pl.col(f"sum_v_{long}") / pl.col(f"n_{long}")
+    dev = pl.col(f"sum_v_{short}") / pl.col(f"n_{short}") - pl.col(f"sum_v_{long}") / pl.col(
+        f"n_{long}"
+    )
     weight = pl.col(f"n_{short}")
-    return partials.filter(weight > 0).group_by(SERIES).agg(
-        ((dev * weight).sum() / weight.sum()).alias(f"regime_dev__{short}d_vs_{long}d")
+    return (
+        partials.filter(weight > 0)
+        .group_by(SERIES)
+        .agg(((dev * weight).sum() / weight.sum()).alias(f"regime_dev__{short}d_vs_{long}d"))
     )
 
 
 def _ewma(expanded: pl.LazyFrame, halflife: float) -> pl.LazyFrame:
     """Exponentially weighted mean of running readings, weights halving every `halflife` days."""
     weight = 0.5 ** (pl.col("age_days") / halflife)
-    return expanded.filter(pl.col("regime") != IDLE).group_by(SERIES).agg(
-        ((weight * pl.col("sum_v")).sum() / (weight * pl.col("n")).sum()).alias(f"ewma__{halflife:g}d_hl")
+    return (
+        expanded.filter(pl.col("regime") != IDLE)
+        .group_by(SERIES)
+        .agg(
+            ((weight * pl.col("sum_v")).sum() / (weight * pl.col("n")).sum()).alias(
+                f"ewma__{halflife:g}d_hl"
+            )
+        )
     )
 
 
 def build_window_features(
-    daily: pl.DataFrame, spec: FeatureSpec, as_of: list[date], asset_types: pl.DataFrame | None = None
+    daily: pl.DataFrame,
+    spec: FeatureSpec,
+    as_of: list[date],
+    asset_types: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Wide features, one row per (asset, as-of night): `<sensor>__<stat>__<window>d` columns.
 
@@ -122,9 +142,13 @@ def build_window_features(
     long = (
         running.group_by(SERIES)
         .agg([e for w in spec.windows_days for e in _merge(w)])
-        .select(*SERIES, *[e for w in spec.windows_days for e in _statistics(w, spec.statistics, has_limit)])
+        .select(
+            *SERIES,
+            *[e for w in spec.windows_days for e in _statistics(w, spec.statistics, has_limit)],
+        )
         .with_columns(
-            (pl.col(f"mean__{s}d") - pl.col(f"mean__{lg}d")).alias(f"drift__{s}d_vs_{lg}d") for s, lg in spec.drift
+            (pl.col(f"mean__{s}d") - pl.col(f"mean__{lg}d")).alias(f"drift__{s}d_vs_{lg}d")
+            for s, lg in spec.drift
         )
     )
     if spec.regime_deviation:
@@ -134,12 +158,15 @@ def build_window_features(
     return _widen(long.collect(), spec)
 
 
-def _exclude(daily: pl.DataFrame, spec: FeatureSpec, asset_types: pl.DataFrame | None) -> pl.DataFrame:
+def _exclude(
+    daily: pl.DataFrame, spec: FeatureSpec, asset_types: pl.DataFrame | None
+) -> pl.DataFrame:
     if asset_types is None or not spec.excluded:
         return daily
     pairs = pl.DataFrame(
         [(t, s) for t, sensors in spec.excluded.items() for s in sensors],
-        schema={"asset_type": pl.String, "sensor": pl.String}, orient="row",
+        schema={"asset_type": pl.String, "sensor": pl.String},
+        orient="row",
     )
     dropped = asset_types.select("asset_id", "asset_type").join(pairs, on="asset_type")
     return daily.join(dropped.select("asset_id", "sensor"), on=["asset_id", "sensor"], how="anti")
@@ -152,9 +179,12 @@ def _widen(long: pl.DataFrame, spec: FeatureSpec) -> pl.DataFrame:
     empty = [c for c in wide.columns if c not in KEYS and wide[c].null_count() == wide.height]
     wide = wide.drop(empty)  # e.g. hours_above for sensors without a limit
     ratios = [
-        (pl.col(f"{r.numerator}__mean__7d") / pl.col(f"{r.denominator}__mean__7d")).alias(f"ratio__{r.name}__7d")
+        (pl.col(f"{r.numerator}__mean__7d") / pl.col(f"{r.denominator}__mean__7d")).alias(
+            f"ratio__{r.name}__7d"
+        )
         for r in spec.ratios
-        if f"{r.numerator}__mean__7d" in wide.columns and f"{r.denominator}__mean__7d" in wide.columns
+        if f"{r.numerator}__mean__7d" in wide.columns
+        and f"{r.denominator}__mean__7d" in wide.columns
     ]
     return wide.with_columns(ratios).sort(KEYS)
 

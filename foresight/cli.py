@@ -93,9 +93,13 @@ def cmd_train(plant: Plant) -> None:
 def _ensure_history(plant: Plant, last: date) -> None:
     from foresight import runner
 
-    gap = runner.missing_range(plant.history_start, last, runner.materialized_nights("window_features"))
+    gap = runner.missing_range(
+        plant.history_start, last, runner.materialized_nights("window_features")
+    )
     if gap:
-        _say(f"building history {gap[0]} .. {gap[1]} (ingest, quality gate, cleaning, features) in one run")
+        _say(
+            f"building history {gap[0]} .. {gap[1]} (ingest, quality gate, cleaning, features) in one run"
+        )
         runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
 
 
@@ -107,17 +111,30 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     ensure_exports(plant)
     _ensure_history(plant, latest_night(plant))
     if not as_json:
-        _say(f"replaying {months or plant.models.backtest_months} months night by night (retraining monthly)")
+        _say(
+            f"replaying {months or plant.models.backtest_months} months night by night (retraining monthly)"
+        )
     config = {"ops": {"risk_backtest": {"config": {"months": months or 0}}}}
     runner.run_job("backtest", run_config=config)
     figures = json.loads((plant.state_dir / "backtests" / "latest.json").read_text())
     if as_json:
         print(json.dumps(figures, indent=2))
         return
-    print(f"\nBacktest of {plant.name}: {figures['nights']} nights, top {figures['k']} per night, "
-          f"{figures['horizon_days']}-day horizon")
-    for key in ("precision_at_k", "recall", "failures", "caught", "lead_days_min", "lead_days_median",
-                "false_alarms_per_asset_month", "threshold", "cost_saved"):
+    print(
+        f"\nBacktest of {plant.name}: {figures['nights']} nights, top {figures['k']} per night, "
+        f"{figures['horizon_days']}-day horizon"
+    )
+    for key in (
+        "precision_at_k",
+        "recall",
+        "failures",
+        "caught",
+        "lead_days_min",
+        "lead_days_median",
+        "false_alarms_per_asset_month",
+        "threshold",
+        "cost_saved",
+    ):
         print(f"  {key:<30} {figures[key]}")
     print(f"  nightly risk lists kept in {plant.state_dir / 'backtests' / 'risk_lists.parquet'}")
 
@@ -154,8 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="plant file (default: $FORESIGHT_PLANT, else plants/demo.yaml)",
         )
         if name == "backtest":
-            cmd.add_argument("--months", type=int, help="months to replay (default: the plant file's)")
-            cmd.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+            cmd.add_argument(
+                "--months", type=int, help="months to replay (default: the plant file's)"
+            )
+            cmd.add_argument(
+                "--json", action="store_true", help="print the figures as one JSON object"
+            )
         if name == "nightly":
             cmd.add_argument(
                 "--as-of",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 from foresight.errors import ForesightError, QualityGateError
 from foresight.plant import PLANT_ENV, Plant
@@ -33,7 +33,9 @@ def activate(plant: Plant) -> None:
     config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
     if not config.exists():
         config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text("# Dagster instance of this plant: SQLite storage in this folder.\ntelemetry:\n  enabled: false\n")
+        config.write_text(
+            "# Dagster instance of this plant: SQLite storage in this folder.\ntelemetry:\n  enabled: false\n"
+        )
 
 
 def _definitions():
@@ -99,7 +101,10 @@ def run_job(
         tags=tags,
         raise_on_error=False,
         asset_selection=[dg.AssetKey(a) for a in assets] if assets else None,
-        run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": log_level}}}},
+        run_config={
+            **(run_config or {}),
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+        },
     )
     if not result.success:
         message = _failure_message(result)

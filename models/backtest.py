@@ -40,8 +40,12 @@ class BacktestSpec:
 
 
 def replay(
-    features: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, horizons: tuple[int, ...],
-    train: Callable[[pl.DataFrame, str], FailureRiskModel], progress: Callable[[str], None] = logger.info,
+    features: pl.DataFrame,
+    events: pl.DataFrame,
+    spec: BacktestSpec,
+    horizons: tuple[int, ...],
+    train: Callable[[pl.DataFrame, str], FailureRiskModel],
+    progress: Callable[[str], None] = logger.info,
 ) -> pl.DataFrame:
     """Nightly risk lists of the replayed months: asset_id, as_of, horizon_days, risk, rank, model."""
     nights = features["as_of"].unique().sort()
@@ -52,10 +56,16 @@ def replay(
     while block <= last:
         known = events.filter(pl.col("failure_day") < block)
         history = features.filter(pl.col("as_of") < block)
-        labelled = label_failures(history.select("asset_id", "as_of"), known, horizons, block - timedelta(days=1))
+        labelled = label_failures(
+            history.select("asset_id", "as_of"), known, horizons, block - timedelta(days=1)
+        )
         model = train(history.join(labelled, on=["asset_id", "as_of"]), f"replay-{block}")
-        scored = features.filter(pl.col("as_of").is_between(block, block + timedelta(days=spec.retrain_every_days - 1)))
-        progress(f"replayed {block} .. {scored['as_of'].max()} with a model trained on {history.height} rows")
+        scored = features.filter(
+            pl.col("as_of").is_between(block, block + timedelta(days=spec.retrain_every_days - 1))
+        )
+        progress(
+            f"replayed {block} .. {scored['as_of'].max()} with a model trained on {history.height} rows"
+        )
         lists += [_risk_list(model, scored, h) for h in horizons]
         block += timedelta(days=spec.retrain_every_days)
     return pl.concat(lists).sort("horizon_days", "as_of", "rank")
@@ -64,16 +74,27 @@ def replay(
 def _risk_list(model: FailureRiskModel, scored: pl.DataFrame, horizon: int) -> pl.DataFrame:
     risk = model.predict_risk(scored, horizon)
     raw = model.predict_raw(scored, horizon)
-    return scored.select("asset_id", "as_of").with_columns(
-        horizon_days=pl.lit(horizon, pl.Int32), risk=pl.Series(risk), _raw=pl.Series(raw),
-        model_version=pl.lit(model.version),
-    ).with_columns(
-        rank=pl.struct("risk", "_raw").rank("ordinal", descending=True).over("as_of").cast(pl.Int32)
-    ).drop("_raw")
+    return (
+        scored.select("asset_id", "as_of")
+        .with_columns(
+            horizon_days=pl.lit(horizon, pl.Int32),
+            risk=pl.Series(risk),
+            _raw=pl.Series(raw),
+            model_version=pl.lit(model.version),
+        )
+        .with_columns(
+            rank=pl.struct("risk", "_raw")
+            .rank("ordinal", descending=True)
+            .over("as_of")
+            .cast(pl.Int32)
+        )
+        .drop("_raw")
+    )
 
 
 def _alerts(lists: pl.DataFrame, spec: BacktestSpec, threshold: float) -> pl.DataFrame:
     return lists.filter(
-        (pl.col("horizon_days") == spec.horizon_days) & (pl.col("rank") <= spec.capacity)
+        (pl.col("horizon_days") == spec.horizon_days)
+        & (pl.col("rank") <= spec.capacity)
         & (pl.col("risk") >= threshold)
     )

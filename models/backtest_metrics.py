@@ -13,7 +13,8 @@ def precision_at_k(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec
     h = spec.horizon_days
     last = lists["as_of"].max()
     top = lists.filter(
-        (pl.col("horizon_days") == h) & (pl.col("rank") <= spec.capacity)
+        (pl.col("horizon_days") == h)
+        & (pl.col("rank") <= spec.capacity)
         & (pl.col("as_of") + pl.duration(days=h) <= last)
     )
     hits = _hit(top, events, h)
@@ -23,7 +24,9 @@ def precision_at_k(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec
 def _hit(alerts: pl.DataFrame, events: pl.DataFrame, h: int) -> pl.DataFrame:
     """Each alert with `hit`: its asset failed within (as_of, as_of + h]."""
     pairs = alerts.join(events.select("asset_id", "failure_day"), on="asset_id", how="left")
-    inside = (pl.col("failure_day") > pl.col("as_of")) & (pl.col("failure_day") <= pl.col("as_of") + pl.duration(days=h))
+    inside = (pl.col("failure_day") > pl.col("as_of")) & (
+        pl.col("failure_day") <= pl.col("as_of") + pl.duration(days=h)
+    )
     return pairs.group_by("asset_id", "as_of").agg(hit=inside.fill_null(False).any())
 
 
@@ -36,25 +39,39 @@ def _in_scope(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> 
     )
 
 
-def outcome_at(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, threshold: float) -> dict:
+def outcome_at(
+    lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, threshold: float
+) -> dict:
     """Caught failures, lead times, false-alarm episodes and cost for one alert threshold."""
     h, cost = spec.horizon_days, spec.cost
     alerts = _alerts(lists, spec, threshold)
     failures = _in_scope(lists, events, spec)
-    leads = failures.join(alerts.select("asset_id", "as_of"), on="asset_id", how="left").with_columns(
-        lead=(pl.col("failure_day") - pl.col("as_of")).dt.total_days()
-    ).filter(pl.col("lead").is_between(spec.min_lead_days, h)).group_by("asset_id", "failure_day").agg(
-        lead_days=pl.col("lead").max()
+    leads = (
+        failures.join(alerts.select("asset_id", "as_of"), on="asset_id", how="left")
+        .with_columns(lead=(pl.col("failure_day") - pl.col("as_of")).dt.total_days())
+        .filter(pl.col("lead").is_between(spec.min_lead_days, h))
+        .group_by("asset_id", "failure_day")
+        .agg(lead_days=pl.col("lead").max())
     )
     false_alerts = _hit(alerts, events, h).filter(~pl.col("hit")).sort("asset_id", "as_of")
-    episodes = false_alerts.with_columns(
-        gap=(pl.col("as_of") - pl.col("as_of").shift().over("asset_id")).dt.total_days()
-    ).filter(pl.col("gap").is_null() | (pl.col("gap") > h)).height
+    episodes = (
+        false_alerts.with_columns(
+            gap=(pl.col("as_of") - pl.col("as_of").shift().over("asset_id")).dt.total_days()
+        )
+        .filter(pl.col("gap").is_null() | (pl.col("gap") > h))
+        .height
+    )
     caught, total = leads.height, failures.height
     all_episodes = episodes + caught
-    spend = (total - caught) * cost.missed_failure + caught * cost.planned_repair + all_episodes * cost.inspection
+    spend = (
+        (total - caught) * cost.missed_failure
+        + caught * cost.planned_repair
+        + all_episodes * cost.inspection
+    )
     return {
-        "threshold": threshold, "failures": total, "caught": caught,
+        "threshold": threshold,
+        "failures": total,
+        "caught": caught,
         "recall": caught / total if total else 0.0,
         "lead_days": sorted(leads["lead_days"].to_list()),
         "false_alarm_episodes": episodes,
@@ -62,11 +79,19 @@ def outcome_at(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, th
     }
 
 
-def evaluate_backtest(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, assets: int) -> dict:
+def evaluate_backtest(
+    lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, assets: int
+) -> dict:
     """All backtest figures, with the alert threshold chosen to save the most under the cost model."""
     risks = _alerts(lists, spec, 0.0)["risk"].to_numpy()
-    candidates = sorted({0.0, *np.quantile(risks, np.linspace(0, 0.95, 20)).round(4).tolist()}) if len(risks) else [0.0]
-    best = max((outcome_at(lists, events, spec, t) for t in candidates), key=lambda o: o["cost_saved"])
+    candidates = (
+        sorted({0.0, *np.quantile(risks, np.linspace(0, 0.95, 20)).round(4).tolist()})
+        if len(risks)
+        else [0.0]
+    )
+    best = max(
+        (outcome_at(lists, events, spec, t) for t in candidates), key=lambda o: o["cost_saved"]
+    )
     months = max((lists["as_of"].max() - lists["as_of"].min()).days / 30.0, 1e-9)
     leads = best.pop("lead_days")
     return {

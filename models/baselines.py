@@ -27,7 +27,9 @@ def most_telling_feature(x: np.ndarray, y: np.ndarray, names: list[str]) -> tupl
     """
     best, best_auc, sign = -1, 0.5, 1.0
     for i, name in enumerate(names):
-        if name.startswith(("days_since", "component_age", "age_days", "cm_count", "load_", "run_hours")):
+        if name.startswith(
+            ("days_since", "component_age", "age_days", "cm_count", "load_", "run_hours")
+        ):
             continue
         column = x[:, i]
         known = ~np.isnan(column)

@@ -19,6 +19,7 @@ def model_card(model: FailureRiskModel, frame: pl.DataFrame, metrics: dict, plan
         "features": model.features,
         "metrics": metrics,
         "score": {
-            "mean_average_precision": sum(m["average_precision"] for m in horizons) / max(len(horizons), 1),
+            "mean_average_precision": sum(m["average_precision"] for m in horizons)
+            / max(len(horizons), 1),
         },
     }

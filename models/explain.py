@@ -58,7 +58,10 @@ def _drift_words(name: str) -> str | None:
     # 'bearing_temp__drift__7d_vs_30d', 'bearing_temp__regime_dev__7d_vs_30d', '..__ewma__3d_hl'
     if "__ewma__" in name:
         return f"{name.split('__')[0].replace('_', ' ')} recent weighted mean"
-    for marker, words in (("__drift__", "mean vs"), ("__regime_dev__", "mean vs, at the same load,")):
+    for marker, words in (
+        ("__drift__", "mean vs"),
+        ("__regime_dev__", "mean vs, at the same load,"),
+    ):
         if marker in name:
             sensor, pair = name.split(marker, 1)
             short, long = pair.split("_vs_")
@@ -86,7 +89,9 @@ def unit_of(name: str, units: dict[str, str]) -> str:
     """The unit to print beside a feature's value: the sensor's, hours, per day, or none."""
     if "__hours_above__" in name:
         return "h"
-    if any(marker in name for marker in UNITLESS[:3]) or name.startswith(("ratio__", "component_age")):
+    if any(marker in name for marker in UNITLESS[:3]) or name.startswith(
+        ("ratio__", "component_age")
+    ):
         return ""
     unit = units.get(name.split("__")[0], "")
     return f"{unit}/day" if unit and any(m in name for m in UNITLESS[3:]) else unit

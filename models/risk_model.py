@@ -21,7 +21,9 @@ def feature_columns(frame: pl.DataFrame) -> list[str]:
     numeric = [
         c
         for c, t in frame.schema.items()
-        if c not in NOT_FEATURES and not c.startswith("label_") and t.is_numeric()
+        if c not in NOT_FEATURES
+        and not c.startswith("label_")
+        and t.is_numeric()
         and "__n__" not in c  # reading counts measure the historian, not the machine
     ]
     return sorted(numeric) + [c for c in CATEGORICAL if c in frame.columns]

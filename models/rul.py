@@ -27,7 +27,9 @@ class RulModel:
 
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(median, low, high) in days, within [0, cap] and ordered low <= median <= high."""
-        med, low, high = (np.clip(m.predict(x), 0, self.cap_days) for m in (self.median, self.low, self.high))
+        med, low, high = (
+            np.clip(m.predict(x), 0, self.cap_days) for m in (self.median, self.low, self.high)
+        )
         return med, np.minimum(low, med), np.maximum(high, med)
 
 
@@ -38,8 +40,10 @@ def rul_targets(frame: pl.DataFrame, cap: int = RUL_CAP_DAYS) -> pl.DataFrame:
     return frame.with_columns(
         rul_target=pl.when(pl.col("days_to_failure").is_not_null())
         .then(pl.col("days_to_failure").clip(upper_bound=cap))
-        .when(seen).then(pl.lit(cap))
-        .otherwise(None).cast(pl.Float64)
+        .when(seen)
+        .then(pl.lit(cap))
+        .otherwise(None)
+        .cast(pl.Float64)
     )
 
 
@@ -51,9 +55,21 @@ def phm_score(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 def _quantile(alpha: float, seed: int) -> lgb.LGBMRegressor:
     return lgb.LGBMRegressor(
-        objective="quantile", alpha=alpha, n_estimators=200, learning_rate=0.05, num_leaves=15,
-        min_child_samples=40, colsample_bytree=0.7, subsample=0.8, subsample_freq=1,
-        random_state=seed, n_jobs=2, verbose=-1, deterministic=True, force_col_wise=True, max_bin=63,
+        objective="quantile",
+        alpha=alpha,
+        n_estimators=200,
+        learning_rate=0.05,
+        num_leaves=15,
+        min_child_samples=40,
+        colsample_bytree=0.7,
+        subsample=0.8,
+        subsample_freq=1,
+        random_state=seed,
+        n_jobs=2,
+        verbose=-1,
+        deterministic=True,
+        force_col_wise=True,
+        max_bin=63,
     )
 
 
@@ -68,14 +84,18 @@ def fit_rul(
     valid = data.filter(pl.col("as_of") >= start)
 
     def fit(part: pl.DataFrame, alpha: float) -> lgb.LGBMRegressor:
-        return _quantile(alpha, seed).fit(x_of(part), part["rul_target"].to_numpy(), categorical_feature=categorical)
+        return _quantile(alpha, seed).fit(
+            x_of(part), part["rul_target"].to_numpy(), categorical_feature=categorical
+        )
 
     probe = RulModel(RUL_CAP_DAYS, fit(train, 0.5), fit(train, 0.1), fit(train, 0.9))
     med, low, high = probe.predict(x_of(valid))
     truth = valid["rul_target"].to_numpy()
     near = truth < RUL_CAP_DAYS  # failures actually ahead within the cap
     metrics = {
-        "rul_rmse_days": float(np.sqrt(np.mean((med[near] - truth[near]) ** 2))) if near.any() else float("nan"),
+        "rul_rmse_days": float(np.sqrt(np.mean((med[near] - truth[near]) ** 2)))
+        if near.any()
+        else float("nan"),
         "rul_phm_score_per_night": phm_score(med[near], truth[near]) / max(int(near.sum()), 1),
         "rul_interval_coverage": float(np.mean((truth >= low) & (truth <= high))),
         "rul_valid_rows_failing_within_cap": float(near.sum()),

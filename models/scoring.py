@@ -59,11 +59,14 @@ def _drivers(
 ) -> list[str]:
     contrib = model.contributions(frame, horizon)
     return [
-        _driver_texts(model, row, contrib[i], units) for i, row in enumerate(frame.iter_rows(named=True))
+        _driver_texts(model, row, contrib[i], units)
+        for i, row in enumerate(frame.iter_rows(named=True))
     ]
 
 
-def _remaining_life(model: FailureRiskModel, frame: pl.DataFrame, enough: np.ndarray) -> list[pl.Series]:
+def _remaining_life(
+    model: FailureRiskModel, frame: pl.DataFrame, enough: np.ndarray
+) -> list[pl.Series]:
     """Median and 80 % interval of days to failure (capped); null where not scored or no model."""
     if model.rul is None:
         values = [np.full(frame.height, np.nan)] * 3
@@ -90,7 +93,9 @@ def score_assets(
     frame = (
         active.select("asset_id")
         .join(features, on="asset_id", how="left")
-        .join(quality.select("asset_id", "data_quality_status", "coverage"), on="asset_id", how="left")
+        .join(
+            quality.select("asset_id", "data_quality_status", "coverage"), on="asset_id", how="left"
+        )
         .with_columns(
             pl.col("coverage").fill_null(0.0),
             pl.col("data_quality_status").fill_null(INSUFFICIENT),
@@ -123,8 +128,10 @@ def score_assets(
             as_of=pl.lit(as_of),
             band=_band(pl.col("risk"), policy),
             # ties of the calibrated steps are broken by the raw score
-            rank=pl.struct("risk", "score_raw").rank("ordinal", descending=True)
-            .over("horizon_days").cast(pl.Int32),
+            rank=pl.struct("risk", "score_raw")
+            .rank("ordinal", descending=True)
+            .over("horizon_days")
+            .cast(pl.Int32),
             model_version=pl.lit(model.version),
         )
         .sort("horizon_days", "rank", "asset_id", nulls_last=True)

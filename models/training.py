@@ -14,8 +14,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from foresight.errors import ModelError
 from models.baselines import fit_logistic, most_telling_feature, rule_scores
-from models.rul import fit_rul
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
+from models.rul import fit_rul
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,11 @@ def _fit_horizon(
 
 
 def _baselines(
-    model: FailureRiskModel, train: pl.DataFrame, valid: pl.DataFrame, label: str, spec: TrainingSpec
+    model: FailureRiskModel,
+    train: pl.DataFrame,
+    valid: pl.DataFrame,
+    label: str,
+    spec: TrainingSpec,
 ) -> dict[str, float | str]:
     """Logistic regression and the most telling one-sensor rule, on the same split."""
     x_train, x_valid = model.matrix(train), model.matrix(valid)
@@ -116,7 +120,9 @@ def _baselines(
     rule = rule_scores(x_valid, feature, sign) if feature >= 0 else np.zeros(len(y_valid))
     return {
         **_scores("logistic_", valid, y_valid, logistic, label, spec.capacity),
-        **_scores("rule_", valid, y_valid, np.nan_to_num(rule, neginf=-1e300), label, spec.capacity),
+        **_scores(
+            "rule_", valid, y_valid, np.nan_to_num(rule, neginf=-1e300), label, spec.capacity
+        ),
         "rule_feature": model.features[feature] if feature >= 0 else "none",
     }
 
@@ -146,9 +152,18 @@ def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: Trainin
         if y.sum() == 0:
             continue
         quick = lgb.LGBMClassifier(
-            n_estimators=80, learning_rate=0.1, num_leaves=15, min_child_samples=40,
-            colsample_bytree=0.5, random_state=spec.seed, n_jobs=2, verbose=-1,
-            deterministic=True, force_col_wise=True, max_bin=63, importance_type="gain",
+            n_estimators=80,
+            learning_rate=0.1,
+            num_leaves=15,
+            min_child_samples=40,
+            colsample_bytree=0.5,
+            random_state=spec.seed,
+            n_jobs=2,
+            verbose=-1,
+            deterministic=True,
+            force_col_wise=True,
+            max_bin=63,
+            importance_type="gain",
         ).fit(model.matrix(train), y, categorical_feature=model.categorical_indices)
         share = quick.feature_importances_ / max(quick.feature_importances_.sum(), 1e-12)
         gains = gains.with_columns(pl.col("gain") + pl.Series(share))

@@ -16,7 +16,10 @@ plt.rcParams.update({"font.size": 8, "svg.fonttype": "none", "font.family": "san
 
 
 def line_chart_svg(
-    series: dict[str, tuple[list[date], list[float]]], title: str, unit: str = "", percent: bool = False
+    series: dict[str, tuple[list[date], list[float]]],
+    title: str,
+    unit: str = "",
+    percent: bool = False,
 ) -> str:
     """An SVG line chart of one or more named series, as inline markup (no external resources)."""
     fig, ax = plt.subplots(figsize=(4.2, 1.8), dpi=100)

@@ -20,7 +20,9 @@ class ReportInputs:
 
     plant: str
     night: date
-    scores: pl.DataFrame  # tonight: asset_id, horizon_days, risk, band, rank, rul_*, drivers, status
+    scores: (
+        pl.DataFrame
+    )  # tonight: asset_id, horizon_days, risk, band, rank, rul_*, drivers, status
     risk_history: pl.DataFrame  # asset_id, as_of, horizon_days, risk (earlier nights)
     daily: pl.DataFrame  # level-1 aggregates of recent days
     work_orders: pl.DataFrame
@@ -39,7 +41,16 @@ def risk_table(inputs: ReportInputs) -> pl.DataFrame:
         (pl.col("horizon_days") == h) & (pl.col("as_of") == inputs.night - timedelta(days=7))
     ).select("asset_id", risk_week_ago="risk")
     return (
-        short.select("asset_id", "rank", "band", "rul_days", "rul_low_days", "rul_high_days", "drivers", "data_quality_status")
+        short.select(
+            "asset_id",
+            "rank",
+            "band",
+            "rul_days",
+            "rul_low_days",
+            "rul_high_days",
+            "drivers",
+            "data_quality_status",
+        )
         .join(wide, on="asset_id", how="left")
         .join(week_ago, on="asset_id", how="left")
         .with_columns(trend=pl.col(f"risk_{h}d") - pl.col("risk_week_ago"))
@@ -53,14 +64,20 @@ def risk_table(inputs: ReportInputs) -> pl.DataFrame:
 def _last_maintenance(work_orders: pl.DataFrame, night: date) -> pl.DataFrame:
     done = work_orders.filter(pl.col("opened_utc").dt.date() <= night).sort("opened_utc")
     return done.group_by("asset_id").agg(
-        last_maintenance=pl.format("{} {} ({})", pl.col("wo_type").last(), pl.col("opened_utc").last().dt.date(),
-                                   pl.col("component").last().fill_null("general"))
+        last_maintenance=pl.format(
+            "{} {} ({})",
+            pl.col("wo_type").last(),
+            pl.col("opened_utc").last().dt.date(),
+            pl.col("component").last().fill_null("general"),
+        )
     )
 
 
 def _open_orders(work_orders: pl.DataFrame) -> pl.DataFrame:
-    return work_orders.filter(pl.col("status") == "open").group_by("asset_id").agg(
-        open_work_order=pl.col("wo_id").sort().str.join(", ")
+    return (
+        work_orders.filter(pl.col("status") == "open")
+        .group_by("asset_id")
+        .agg(open_work_order=pl.col("wo_id").sort().str.join(", "))
     )
 
 
@@ -73,23 +90,48 @@ def _sensors_of(drivers: str, known: set[str]) -> list[str]:
 def _plots(inputs: ReportInputs, table: pl.DataFrame) -> dict[str, list[str]]:
     h = int(inputs.scores["horizon_days"].min())
     sensors = set(inputs.daily["sensor"].unique().to_list()) if inputs.daily.height else set()
-    running = inputs.daily.filter(pl.col("regime") != "idle").group_by("asset_id", "sensor", "day").agg(
-        mean=pl.col("sum_v").sum() / pl.col("n").sum()
-    ).sort("day") if inputs.daily.height else inputs.daily
+    running = (
+        inputs.daily.filter(pl.col("regime") != "idle")
+        .group_by("asset_id", "sensor", "day")
+        .agg(mean=pl.col("sum_v").sum() / pl.col("n").sum())
+        .sort("day")
+        if inputs.daily.height
+        else inputs.daily
+    )
     plots: dict[str, list[str]] = {}
-    for row in table.filter(pl.col("rank").is_not_null()).head(inputs.top_plots).iter_rows(named=True):
+    for row in (
+        table.filter(pl.col("rank").is_not_null()).head(inputs.top_plots).iter_rows(named=True)
+    ):
         asset = row["asset_id"]
-        history = pl.concat([
-            inputs.risk_history.filter((pl.col("asset_id") == asset) & (pl.col("horizon_days") == h)).select("as_of", "risk"),
-            pl.DataFrame({"as_of": [inputs.night], "risk": [row[f"risk_{h}d"]]}),
-        ]).sort("as_of").unique("as_of", keep="last").sort("as_of")
-        charts = [line_chart_svg({"risk": (history["as_of"].to_list(), history["risk"].to_list())},
-                                 f"{asset}: {h}-day failure risk by night", percent=True)]
+        history = (
+            pl.concat(
+                [
+                    inputs.risk_history.filter(
+                        (pl.col("asset_id") == asset) & (pl.col("horizon_days") == h)
+                    ).select("as_of", "risk"),
+                    pl.DataFrame({"as_of": [inputs.night], "risk": [row[f"risk_{h}d"]]}),
+                ]
+            )
+            .sort("as_of")
+            .unique("as_of", keep="last")
+            .sort("as_of")
+        )
+        charts = [
+            line_chart_svg(
+                {"risk": (history["as_of"].to_list(), history["risk"].to_list())},
+                f"{asset}: {h}-day failure risk by night",
+                percent=True,
+            )
+        ]
         for sensor in _sensors_of(row["drivers"] or "", sensors):
             trend = running.filter((pl.col("asset_id") == asset) & (pl.col("sensor") == sensor))
             if trend.height:
-                charts.append(line_chart_svg({sensor: (trend["day"].to_list(), trend["mean"].to_list())},
-                                             f"{asset}: {sensor.replace('_', ' ')}, daily mean while running"))
+                charts.append(
+                    line_chart_svg(
+                        {sensor: (trend["day"].to_list(), trend["mean"].to_list())},
+                        f"{asset}: {sensor.replace('_', ' ')}, daily mean while running",
+                    )
+                )
         plots[asset] = charts
     return plots
 
@@ -100,9 +142,13 @@ def render_report(inputs: ReportInputs) -> tuple[str, pl.DataFrame]:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     h = int(inputs.scores["horizon_days"].min())
     html = env.get_template("risk_report.html").render(
-        plant=inputs.plant, night=inputs.night, horizon=h, rows=table.to_dicts(),
+        plant=inputs.plant,
+        night=inputs.night,
+        horizon=h,
+        rows=table.to_dicts(),
         horizons=sorted(inputs.scores["horizon_days"].unique().to_list()),
-        plots=_plots(inputs, table), warnings=inputs.warnings,
+        plots=_plots(inputs, table),
+        warnings=inputs.warnings,
         model=inputs.scores["model_version"][0] if inputs.scores.height else "none",
         counts=table.group_by("band").len().sort("band").to_dicts(),
     )

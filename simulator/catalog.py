@@ -76,21 +76,53 @@ _PUMP_SENSORS = (
 )
 
 _PUMP_COMPONENTS = (
-    ComponentSpec("bearing", 520, (
-        M("BRG-WEAR", "bearing_wear", "Rolling bearing wear / pitting",
-          (("vibration_rms", 1.6), ("vibration_peak", 2.2), ("bearing_temp_de", 0.3))),
-        M("BRG-LUBE", "bearing_lubrication", "Bearing lubrication failure",
-          (("bearing_temp_de", 0.45), ("bearing_temp_nde", 0.3), ("vibration_rms", 0.6))),
-    )),
-    ComponentSpec("seal", 600, (
-        M("SEAL-LEAK", "seal_leak", "Mechanical seal leakage",
-          (("seal_temp", 0.5), ("discharge_pressure", -0.12), ("flow", -0.1))),
-    )),
-    ComponentSpec("impeller", 900, (
-        M("IMP-EROS", "impeller_erosion", "Impeller erosion / cavitation damage",
-          (("flow", -0.25), ("discharge_pressure", -0.2), ("vibration_peak", 0.9),
-           ("motor_current", 0.08))),
-    )),
+    ComponentSpec(
+        "bearing",
+        520,
+        (
+            M(
+                "BRG-WEAR",
+                "bearing_wear",
+                "Rolling bearing wear / pitting",
+                (("vibration_rms", 1.6), ("vibration_peak", 2.2), ("bearing_temp_de", 0.3)),
+            ),
+            M(
+                "BRG-LUBE",
+                "bearing_lubrication",
+                "Bearing lubrication failure",
+                (("bearing_temp_de", 0.45), ("bearing_temp_nde", 0.3), ("vibration_rms", 0.6)),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "seal",
+        600,
+        (
+            M(
+                "SEAL-LEAK",
+                "seal_leak",
+                "Mechanical seal leakage",
+                (("seal_temp", 0.5), ("discharge_pressure", -0.12), ("flow", -0.1)),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "impeller",
+        900,
+        (
+            M(
+                "IMP-EROS",
+                "impeller_erosion",
+                "Impeller erosion / cavitation damage",
+                (
+                    ("flow", -0.25),
+                    ("discharge_pressure", -0.2),
+                    ("vibration_peak", 0.9),
+                    ("motor_current", 0.08),
+                ),
+            ),
+        ),
+    ),
 )
 
 _COMPRESSOR_SENSORS = (
@@ -107,18 +139,42 @@ _COMPRESSOR_SENSORS = (
 )
 
 _COMPRESSOR_COMPONENTS = (
-    ComponentSpec("valve", 480, (
-        M("VLV-FAIL", "valve_failure", "Inlet/outlet valve failure",
-          (("valve_temp", 0.45), ("discharge_pressure", -0.15), ("discharge_temp", 0.12))),
-    )),
-    ComponentSpec("bearing", 650, (
-        M("BRG-WEAR", "bearing_wear", "Rolling bearing wear / pitting",
-          (("vibration_rms", 1.4), ("oil_temp", 0.2))),
-    )),
-    ComponentSpec("cooler", 560, (
-        M("COOL-FOUL", "cooler_fouling", "Aftercooler / oil cooler fouling",
-          (("cooler_outlet_temp", 0.6), ("oil_temp", 0.15), ("discharge_temp", 0.1))),
-    )),
+    ComponentSpec(
+        "valve",
+        480,
+        (
+            M(
+                "VLV-FAIL",
+                "valve_failure",
+                "Inlet/outlet valve failure",
+                (("valve_temp", 0.45), ("discharge_pressure", -0.15), ("discharge_temp", 0.12)),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "bearing",
+        650,
+        (
+            M(
+                "BRG-WEAR",
+                "bearing_wear",
+                "Rolling bearing wear / pitting",
+                (("vibration_rms", 1.4), ("oil_temp", 0.2)),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "cooler",
+        560,
+        (
+            M(
+                "COOL-FOUL",
+                "cooler_fouling",
+                "Aftercooler / oil cooler fouling",
+                (("cooler_outlet_temp", 0.6), ("oil_temp", 0.15), ("discharge_temp", 0.1)),
+            ),
+        ),
+    ),
 )
 
 _MOTOR_SENSORS = (
@@ -145,38 +201,82 @@ _MOTOR_SENSORS = (
 )
 
 _MOTOR_COMPONENTS = (
-    ComponentSpec("winding", 800, (
-        M("WIND-INSUL", "winding_insulation", "Stator winding insulation breakdown",
-          (("winding_temp_u", 0.3), ("winding_temp_v", 0.22), ("motor_current_u", 0.08),
-           ("power_factor", -0.06))),
-    )),
-    ComponentSpec("bearing", 560, (
-        M("BRG-WEAR", "bearing_wear", "Rolling bearing wear / pitting",
-          (("vibration_rms_de", 1.5), ("vibration_axial", 0.8), ("bearing_temp_de", 0.3))),
-    )),
-    ComponentSpec("belt", 450, (
-        M("BELT-SLIP", "belt_slip", "Belt slip / wear",
-          (("belt_tension", -0.3), ("belt_speed", -0.06), ("vibration_rms_nde", 0.6))),
-        M("BELT-TEAR", "belt_tear", "Belt edge tear / splice damage",
-          (("vibration_rms_nde", 1.1), ("belt_tension", -0.15))),
-    )),
+    ComponentSpec(
+        "winding",
+        800,
+        (
+            M(
+                "WIND-INSUL",
+                "winding_insulation",
+                "Stator winding insulation breakdown",
+                (
+                    ("winding_temp_u", 0.3),
+                    ("winding_temp_v", 0.22),
+                    ("motor_current_u", 0.08),
+                    ("power_factor", -0.06),
+                ),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "bearing",
+        560,
+        (
+            M(
+                "BRG-WEAR",
+                "bearing_wear",
+                "Rolling bearing wear / pitting",
+                (("vibration_rms_de", 1.5), ("vibration_axial", 0.8), ("bearing_temp_de", 0.3)),
+            ),
+        ),
+    ),
+    ComponentSpec(
+        "belt",
+        450,
+        (
+            M(
+                "BELT-SLIP",
+                "belt_slip",
+                "Belt slip / wear",
+                (("belt_tension", -0.3), ("belt_speed", -0.06), ("vibration_rms_nde", 0.6)),
+            ),
+            M(
+                "BELT-TEAR",
+                "belt_tear",
+                "Belt edge tear / splice damage",
+                (("vibration_rms_nde", 1.1), ("belt_tension", -0.15)),
+            ),
+        ),
+    ),
 )
 
 ASSET_TYPES: dict[str, AssetTypeSpec] = {
     "centrifugal_pump": AssetTypeSpec(
-        "centrifugal_pump", "P", "Centrifugal process pump",
-        ("KSB", "Grundfos", "Sulzer"), ("Etanorm 80-200", "NB 100-250", "AHLSTAR A22"),
-        _PUMP_SENSORS, _PUMP_COMPONENTS,
+        "centrifugal_pump",
+        "P",
+        "Centrifugal process pump",
+        ("KSB", "Grundfos", "Sulzer"),
+        ("Etanorm 80-200", "NB 100-250", "AHLSTAR A22"),
+        _PUMP_SENSORS,
+        _PUMP_COMPONENTS,
     ),
     "air_compressor": AssetTypeSpec(
-        "air_compressor", "C", "Oil-injected screw air compressor",
-        ("Atlas Copco", "Kaeser", "Ingersoll Rand"), ("GA 132", "CSD 125", "R132n"),
-        _COMPRESSOR_SENSORS, _COMPRESSOR_COMPONENTS,
+        "air_compressor",
+        "C",
+        "Oil-injected screw air compressor",
+        ("Atlas Copco", "Kaeser", "Ingersoll Rand"),
+        ("GA 132", "CSD 125", "R132n"),
+        _COMPRESSOR_SENSORS,
+        _COMPRESSOR_COMPONENTS,
     ),
     "conveyor_motor": AssetTypeSpec(
-        "conveyor_motor", "M", "Conveyor drive motor with gearbox and belt",
-        ("Siemens", "ABB", "SEW"), ("1LE1 37kW", "M3BP 250", "DRN250"),
-        _MOTOR_SENSORS, _MOTOR_COMPONENTS,
+        "conveyor_motor",
+        "M",
+        "Conveyor drive motor with gearbox and belt",
+        ("Siemens", "ABB", "SEW"),
+        ("1LE1 37kW", "M3BP 250", "DRN250"),
+        _MOTOR_SENSORS,
+        _MOTOR_COMPONENTS,
     ),
 }
 

@@ -36,14 +36,20 @@ def _cm_orders(rng: np.random.Generator, fleet: Fleet, wear: WearHistory) -> lis
         notes_only = i in quiet
         f["recorded_as"] = "notes_only" if notes_only else "failure_code"
         opened = f["minute"] + float(rng.integers(5, 90))
-        out.append({
-            "asset": f["asset"], "wo_type": "CM", "opened": opened,
-            "closed": f["minute"] + f["downtime_h"] * 60 - float(rng.integers(0, 60)),
-            "priority": 1 if fleet.criticality[f["asset"]] == "A" else 2,
-            "component": None if notes_only and rng.random() < 0.5 else comp.name,
-            "failure_code": None if notes_only else mode.code,
-            "notes": pick(rng, FAILURE_NOTES[mode.code]), "failure": i, "status": "closed",
-        })
+        out.append(
+            {
+                "asset": f["asset"],
+                "wo_type": "CM",
+                "opened": opened,
+                "closed": f["minute"] + f["downtime_h"] * 60 - float(rng.integers(0, 60)),
+                "priority": 1 if fleet.criticality[f["asset"]] == "A" else 2,
+                "component": None if notes_only and rng.random() < 0.5 else comp.name,
+                "failure_code": None if notes_only else mode.code,
+                "notes": pick(rng, FAILURE_NOTES[mode.code]),
+                "failure": i,
+                "status": "closed",
+            }
+        )
     return out
 
 
@@ -59,12 +65,19 @@ def _pm_orders(rng: np.random.Generator, fleet: Fleet, wear: WearHistory) -> lis
             notes = pick(rng, PM_REPLACE_NOTES).format(comp=" and ".join(names))
         else:
             notes = pick(rng, PM_NOTES)
-        out.append({
-            "asset": pm["asset"], "wo_type": "PM", "opened": pm["minute"],
-            "closed": None if pm["cancelled"] else pm["minute"] + pm["hours"] * 60,
-            "priority": 3, "component": names[0] if names else None, "failure_code": None,
-            "notes": notes, "status": "cancelled" if pm["cancelled"] else "closed",
-        })
+        out.append(
+            {
+                "asset": pm["asset"],
+                "wo_type": "PM",
+                "opened": pm["minute"],
+                "closed": None if pm["cancelled"] else pm["minute"] + pm["hours"] * 60,
+                "priority": 3,
+                "component": names[0] if names else None,
+                "failure_code": None,
+                "notes": notes,
+                "status": "cancelled" if pm["cancelled"] else "closed",
+            }
+        )
     return out
 
 
@@ -76,12 +89,19 @@ def _insp_orders(rng: np.random.Generator, fleet: Fleet, tl: Timeline) -> list[d
         lo, hi = max(0, int(fleet.active_from[a])), min(end, int(fleet.active_to[a]))
         for _ in range(rng.poisson(max(hi - lo, 0) / (75 * 1440))):
             opened = float(rng.integers(lo, hi))
-            out.append({
-                "asset": a, "wo_type": "INSP", "opened": opened,
-                "closed": opened + float(rng.integers(30, 240)), "priority": 4,
-                "component": None, "failure_code": None, "notes": pick(rng, INSP_NOTES),
-                "status": "closed",
-            })
+            out.append(
+                {
+                    "asset": a,
+                    "wo_type": "INSP",
+                    "opened": opened,
+                    "closed": opened + float(rng.integers(30, 240)),
+                    "priority": 4,
+                    "component": None,
+                    "failure_code": None,
+                    "notes": pick(rng, INSP_NOTES),
+                    "status": "closed",
+                }
+            )
     return out
 
 
@@ -113,12 +133,21 @@ def _inject_defects(rng: np.random.Generator, wos: list[dict], tl: Timeline) -> 
     end = max(1, int(tl.day_start[-1]))
     for k in range(int(rng.integers(1, 4))):
         opened = float(rng.integers(0, end))
-        wos.append({
-            "wo_id": f"WO-{900001 + k}", "asset_id": pick(rng, ("P-0999", "PMP-12", "C-00l")),
-            "wo_type": "INSP", "status": "closed", "priority": 4, "component": None,
-            "failure_code": None, "opened": opened, "closed": opened + 90.0,
-            "notes": "ad-hoc job, asset tag unclear", "defect": "unknown_asset_id",
-        })
+        wos.append(
+            {
+                "wo_id": f"WO-{900001 + k}",
+                "asset_id": pick(rng, ("P-0999", "PMP-12", "C-00l")),
+                "wo_type": "INSP",
+                "status": "closed",
+                "priority": 4,
+                "component": None,
+                "failure_code": None,
+                "opened": opened,
+                "closed": opened + 90.0,
+                "notes": "ad-hoc job, asset tag unclear",
+                "defect": "unknown_asset_id",
+            }
+        )
 
 
 def write_cmms(path: Path, fleet: Fleet, wos: list[dict], tl: Timeline) -> None:
@@ -127,18 +156,41 @@ def write_cmms(path: Path, fleet: Fleet, wos: list[dict], tl: Timeline) -> None:
     con = sqlite3.connect(path)
     with con:
         con.executescript(_DDL)
-        con.executemany("INSERT INTO assets VALUES (?,?,?,?,?,?,?,?,?)", [
-            (aid, t, fleet.sites[a], ASSET_TYPES[t].description, fleet.manufacturers[a],
-             fleet.models[a], fleet.criticality[a], fleet.commissioned_on[a].isoformat(),
-             "decommissioned" if fleet.decommissioned[a] else "active")
-            for a, (aid, t) in enumerate(zip(fleet.asset_ids, fleet.types, strict=True))
-        ])
-        con.executemany("INSERT INTO work_orders VALUES (?,?,?,?,?,?,?,?,?,?)", [
-            (w["wo_id"], w["asset_id"], w["wo_type"], w["status"], w["priority"],
-             w["component"], w["failure_code"], tl.local_naive(w["opened"]),
-             None if w["closed"] is None else tl.local_naive(w["closed"]), w["notes"])
-            for w in wos
-        ])
+        con.executemany(
+            "INSERT INTO assets VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    aid,
+                    t,
+                    fleet.sites[a],
+                    ASSET_TYPES[t].description,
+                    fleet.manufacturers[a],
+                    fleet.models[a],
+                    fleet.criticality[a],
+                    fleet.commissioned_on[a].isoformat(),
+                    "decommissioned" if fleet.decommissioned[a] else "active",
+                )
+                for a, (aid, t) in enumerate(zip(fleet.asset_ids, fleet.types, strict=True))
+            ],
+        )
+        con.executemany(
+            "INSERT INTO work_orders VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    w["wo_id"],
+                    w["asset_id"],
+                    w["wo_type"],
+                    w["status"],
+                    w["priority"],
+                    w["component"],
+                    w["failure_code"],
+                    tl.local_naive(w["opened"]),
+                    None if w["closed"] is None else tl.local_naive(w["closed"]),
+                    w["notes"],
+                )
+                for w in wos
+            ],
+        )
         con.executemany("INSERT INTO failure_codes VALUES (?,?,?)", failure_codes())
     con.close()
 

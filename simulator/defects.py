@@ -46,8 +46,9 @@ class DefectPlan:
     tz_site: str | None
 
 
-def _intervals(rng: np.random.Generator, n_ch: int, tl: Timeline, rate: float,
-               min_h: int, max_h: int) -> Intervals:
+def _intervals(
+    rng: np.random.Generator, n_ch: int, tl: Timeline, rate: float, min_h: int, max_h: int
+) -> Intervals:
     """Start a defect on ~rate of channel-days, each lasting min_h..max_h hours."""
     pos = sparse_positions(rng, n_ch * tl.days, rate)
     ch, day = pos // tl.days, pos % tl.days
@@ -56,8 +57,9 @@ def _intervals(rng: np.random.Generator, n_ch: int, tl: Timeline, rate: float,
     return Intervals(ch, t0, t1, rng.integers(0, 2, pos.size))
 
 
-def _plan_gaps(rng: np.random.Generator, prod: Production, tl: Timeline,
-               rate: float) -> list[tuple[int, int, int]]:
+def _plan_gaps(
+    rng: np.random.Generator, prod: Production, tl: Timeline, rate: float
+) -> list[tuple[int, int, int]]:
     """Blank out whole hours of an asset (historian/network outage) in the status grid."""
     n_assets = prod.status.shape[0]
     gaps = []
@@ -72,8 +74,9 @@ def _plan_gaps(rng: np.random.Generator, prod: Production, tl: Timeline,
     return gaps
 
 
-def plan_defects(settings: SimulationSettings, fleet: Fleet, prod: Production, tl: Timeline,
-                 n_channels: int) -> DefectPlan:
+def plan_defects(
+    settings: SimulationSettings, fleet: Fleet, prod: Production, tl: Timeline, n_channels: int
+) -> DefectPlan:
     """Draw gaps, stuck/dead sensors, the unit change and the timezone shift."""
     rates, seed = settings.defects, settings.seed
     gaps = _plan_gaps(rng_for(seed, "gaps"), prod, tl, rates.gap_rate)
@@ -87,7 +90,12 @@ def plan_defects(settings: SimulationSettings, fleet: Fleet, prod: Production, t
     tz_site = settings.sites[-1] if rates.timezone_shift else None
     tz_assets = np.array([s == tz_site for s in fleet.sites], dtype=bool)
     return DefectPlan(
-        gaps=gaps, stuck=stuck, dead=dead,
-        unit_assets=unit_assets, unit_from=int(tl.day_start[tl.days // 2]),
-        tz_assets=tz_assets, tz_from=int(tl.day_start[tl.days // 3]), tz_site=tz_site,
+        gaps=gaps,
+        stuck=stuck,
+        dead=dead,
+        unit_assets=unit_assets,
+        unit_from=int(tl.day_start[tl.days // 2]),
+        tz_assets=tz_assets,
+        tz_from=int(tl.day_start[tl.days // 3]),
+        tz_site=tz_site,
     )

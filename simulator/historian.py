@@ -62,4 +62,3 @@ def write_day(assembler: DayAssembler, day: int, path: Path, fmt: str) -> tuple[
 def _defects_of(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keep only the defect bookkeeping of a batch (the table itself is released)."""
     return b.defect_kind, b.defect_ch, b.defect_t
-

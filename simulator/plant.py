@@ -44,8 +44,11 @@ class SimulationSummary:
     def to_json(self) -> dict:
         """Return a JSON-friendly dict."""
         d = asdict(self)
-        d.update(out_dir=str(self.out_dir), first_day=self.first_day.isoformat(),
-                 last_day=self.last_day.isoformat())
+        d.update(
+            out_dir=str(self.out_dir),
+            first_day=self.first_day.isoformat(),
+            last_day=self.last_day.isoformat(),
+        )
         return d
 
 
@@ -57,9 +60,14 @@ def _day_range(tl: Timeline, days: tuple[date, date] | None) -> range:
     return range(lo, hi + 1)
 
 
-def _write_historian(asm: DayAssembler, tl: Timeline, out: Path, settings: SimulationSettings,
-                     todo: range, progress: Callable[[int, int, str], None] | None
-                     ) -> tuple[int, list[pl.DataFrame]]:
+def _write_historian(
+    asm: DayAssembler,
+    tl: Timeline,
+    out: Path,
+    settings: SimulationSettings,
+    todo: range,
+    progress: Callable[[int, int, str], None] | None,
+) -> tuple[int, list[pl.DataFrame]]:
     """Write the selected arrival-day files; return row count and defect bookkeeping."""
     n_rows, parts = 0, []
     ext = settings.historian_format
@@ -69,17 +77,22 @@ def _write_historian(asm: DayAssembler, tl: Timeline, out: Path, settings: Simul
         n_rows += rows
         for kind, ch, t in defects:
             if kind.size:
-                parts.append(pl.DataFrame({"kind": kind.astype(np.int64), "ch": ch,
-                                           "t": t.astype(np.int64)}).with_columns(
-                    file_day=pl.lit(d, dtype=pl.Date)))
+                parts.append(
+                    pl.DataFrame(
+                        {"kind": kind.astype(np.int64), "ch": ch, "t": t.astype(np.int64)}
+                    ).with_columns(file_day=pl.lit(d, dtype=pl.Date))
+                )
         if progress is not None:
             progress(i + 1, len(todo), d.isoformat())
     return n_rows, parts
 
 
-def simulate_plant(settings: SimulationSettings, out_dir: Path,
-                   progress: Callable[[int, int, str], None] | None = None,
-                   days: tuple[date, date] | None = None) -> SimulationSummary:
+def simulate_plant(
+    settings: SimulationSettings,
+    out_dir: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    days: tuple[date, date] | None = None,
+) -> SimulationSummary:
     """Write the whole demo plant under out_dir (see the module README for the layout).
 
     `days` limits which arrival-day files are written; CMMS/MES/ground truth stay complete.
@@ -99,8 +112,16 @@ def simulate_plant(settings: SimulationSettings, out_dir: Path,
     write_tags(out / "historian" / "tags.csv")
     doy = settings.start_date.timetuple().tm_yday
     renderer = Renderer(settings.seed, channels, prod, wear, plan, doy)
-    asm = DayAssembler(settings.seed, tl, fleet, channels, renderer, plan, settings.defects,
-                       settings.historian_format == "csv")
+    asm = DayAssembler(
+        settings.seed,
+        tl,
+        fleet,
+        channels,
+        renderer,
+        plan,
+        settings.defects,
+        settings.historian_format == "csv",
+    )
     todo = _day_range(tl, days)
     n_rows, parts = _write_historian(asm, tl, out / "historian", settings, todo, progress)
     failures = gt.failures_frame(fleet, wear, tl)
@@ -108,12 +129,17 @@ def simulate_plant(settings: SimulationSettings, out_dir: Path,
     gt.resets_frame(fleet, wear, tl).write_parquet(gt_dir / "maintenance_resets.parquet")
     gt.defects_frame(plan, parts, fleet, channels, tl).write_parquet(gt_dir / "defects.parquet")
     summary = SimulationSummary(
-        out_dir=out, n_assets=fleet.size, n_readings=n_rows, n_failures=failures.height,
+        out_dir=out,
+        n_assets=fleet.size,
+        n_readings=n_rows,
+        n_failures=failures.height,
         first_day=tl.day_date(todo[0] if todo else 0),
         last_day=tl.day_date(todo[-1] if todo else tl.days - 1),
         n_notes_only_failures=int((failures["recorded_as"] == "notes_only").sum()),
-        n_pm_replacements=len(wear.resets), n_work_orders=len(wos),
-        n_production_orders=n_orders, n_historian_files=len(todo),
+        n_pm_replacements=len(wear.resets),
+        n_work_orders=len(wos),
+        n_production_orders=n_orders,
+        n_historian_files=len(todo),
     )
     _write_manifest(out / "manifest.json", settings, summary)
     return summary

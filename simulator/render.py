@@ -58,17 +58,34 @@ def build_channels(seed: int, fleet: Fleet) -> Channels:
                 for m, mode in enumerate(comp.modes):
                     eff[c, m] = dict(mode.effects).get(s.name, 0.0)
             effects.append(eff)
-            rows.append((a, tags.setdefault(s.name, len(tags)), UNITS.index(s.unit),
-                         _CONVERTED.get(s.unit, -1), s.normal, s.noise, s.load_gain, s.idle,
-                         s.ambient))
+            rows.append(
+                (
+                    a,
+                    tags.setdefault(s.name, len(tags)),
+                    UNITS.index(s.unit),
+                    _CONVERTED.get(s.unit, -1),
+                    s.normal,
+                    s.noise,
+                    s.load_gain,
+                    s.idle,
+                    s.ambient,
+                )
+            )
     cols = list(zip(*rows, strict=True))
     rng = rng_for(seed, "calibration")
     return Channels(
-        asset=np.array(cols[0], dtype=np.int64), tag=np.array(cols[1]), tags=list(tags),
-        unit=np.array(cols[2]), convert=np.array(cols[3]),
-        normal=np.array(cols[4]), noise=np.array(cols[5]), gain=np.array(cols[6]),
-        idle=np.array(cols[7]), ambient=np.array(cols[8]),
-        bias=rng.normal(0.0, 0.03, len(rows)), effect=np.stack(effects),
+        asset=np.array(cols[0], dtype=np.int64),
+        tag=np.array(cols[1]),
+        tags=list(tags),
+        unit=np.array(cols[2]),
+        convert=np.array(cols[3]),
+        normal=np.array(cols[4]),
+        noise=np.array(cols[5]),
+        gain=np.array(cols[6]),
+        idle=np.array(cols[7]),
+        ambient=np.array(cols[8]),
+        bias=rng.normal(0.0, 0.03, len(rows)),
+        effect=np.stack(effects),
     )
 
 
@@ -85,8 +102,15 @@ class Rendered:
 class Renderer:
     """Holds the simulated world and turns (channel, minute) pairs into readings."""
 
-    def __init__(self, seed: int, channels: Channels, prod: Production, wear: WearHistory,
-                 plan: DefectPlan, day0_of_year: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        channels: Channels,
+        prod: Production,
+        wear: WearHistory,
+        plan: DefectPlan,
+        day0_of_year: int,
+    ) -> None:
         """Keep references; nothing is precomputed per sample."""
         self.seed, self.ch, self.prod, self.wear, self.plan = seed, channels, prod, wear, plan
         self.day0_of_year = day0_of_year
@@ -116,7 +140,8 @@ class Renderer:
         level = np.where(running, normal * (1.0 + p.gain[ch] * (load - 0.75)), p.idle[ch])
         doy = self.day0_of_year + t / 1440.0
         season = 7.0 * np.sin(2 * np.pi * (doy - 110) / 365.25) + 2.0 * np.sin(
-            2 * np.pi * (t / 1440.0 - 0.375))
+            2 * np.pi * (t / 1440.0 - 0.375)
+        )
         level = level + p.ambient[ch] * season
         level = level + np.where(running, normal * self._degradation(ch, a, t), 0.0)
         sigma = p.noise[ch] * np.where(running, 1.0, 0.3)

@@ -18,8 +18,9 @@ from simulator.render import UNITS, UNITS_ALT, Channels, Renderer
 from simulator.settings import DefectRates
 from simulator.timeline import Timeline
 
-SCHEMA = pa.schema([(n, pa.string()) for n in
-                    ("asset_id", "tag", "timestamp", "value", "unit", "quality")])
+SCHEMA = pa.schema(
+    [(n, pa.string()) for n in ("asset_id", "tag", "timestamp", "value", "unit", "quality")]
+)
 GARBAGE_TS = ("31/02/2026 25:61", "2026-13-45T99:99:99Z", "not a date", "0000-00-00 00:00:00")
 BAD_VALUES = ("ERR", "", "#N/A")
 MAX_LAG = 3
@@ -41,8 +42,17 @@ class Batch:
 class DayAssembler:
     """Builds arrival-day batches; every decision is a pure function of seed and reading."""
 
-    def __init__(self, seed: int, tl: Timeline, fleet: Fleet, channels: Channels,
-                 renderer: Renderer, plan: DefectPlan, rates: DefectRates, csv: bool) -> None:
+    def __init__(
+        self,
+        seed: int,
+        tl: Timeline,
+        fleet: Fleet,
+        channels: Channels,
+        renderer: Renderer,
+        plan: DefectPlan,
+        rates: DefectRates,
+        csv: bool,
+    ) -> None:
         """Keep references and build the id dictionary including misspelled variants."""
         self.seed, self.tl, self.ch, self.renderer, self.plan = seed, tl, channels, renderer, plan
         self.rates, self.csv = rates, csv
@@ -68,8 +78,9 @@ class DayAssembler:
     def _dup_sets(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions of readings stamped `day` that are exported twice, and their arrival day."""
         rng = rng_for(self.seed, "dup", day)
-        pos = sparse_positions(rng, self.ch.size * self._n_samples(day),
-                               self.rates.duplicate_readings)
+        pos = sparse_positions(
+            rng, self.ch.size * self._n_samples(day), self.rates.duplicate_readings
+        )
         extra = (rng.random(pos.size) < 0.3).astype(np.int64)  # 30 % re-sent the next day
         late_pos, lag = self.late_sets(day)
         i = np.searchsorted(late_pos, pos)
@@ -111,8 +122,14 @@ class DayAssembler:
             return None
         r = self.renderer.render(ch, t)
         keep = r.exists
-        return self._batch(ch[keep], t[keep], r.value[keep], r.bad[keep], r.unit[keep],
-                           np.concatenate(parts_k)[keep])
+        return self._batch(
+            ch[keep],
+            t[keep],
+            r.value[keep],
+            r.bad[keep],
+            r.unit[keep],
+            np.concatenate(parts_k)[keep],
+        )
 
     def _timestamps(self, ch: np.ndarray, t: np.ndarray, garbage: np.ndarray) -> pa.Array:
         """Format timestamps once per distinct instant and gather them per row."""
@@ -140,12 +157,20 @@ class DayAssembler:
         uncertain = (u >= lo + r.malformed_rows) & (u < lo + r.malformed_rows + 0.001)
         return spike, unknown, malformed, uncertain, variant
 
-    def _batch(self, ch: np.ndarray, t: np.ndarray, value: np.ndarray, bad: np.ndarray,
-               unit: np.ndarray, kind: np.ndarray | None) -> Batch:
+    def _batch(
+        self,
+        ch: np.ndarray,
+        t: np.ndarray,
+        value: np.ndarray,
+        bad: np.ndarray,
+        unit: np.ndarray,
+        kind: np.ndarray | None,
+    ) -> Batch:
         """Apply per-reading defects (spike, unknown id, malformed) and build the arrow table."""
         spike, unknown, malformed, uncertain, variant = self._row_flags(ch, t)
-        spiked = np.where(variant % 2 == 0, np.where(value == 0, 9999.0, value * 10),
-                          -np.abs(value) * 5 - 50)  # x10 or a large negative excursion
+        spiked = np.where(
+            variant % 2 == 0, np.where(value == 0, 9999.0, value * 10), -np.abs(value) * 5 - 50
+        )  # x10 or a large negative excursion
         value = np.where(spike, spiked, value)
         bad_value, bad_ts = malformed & (variant % 4 < 3), malformed & (variant % 4 == 3)
         a = self.ch.asset[ch]
@@ -155,28 +180,35 @@ class DayAssembler:
             repl = [BAD_VALUES[v % 3] for v in variant[bad_value] // 4]
             values = pc.replace_with_mask(values, pa.array(bad_value), pa.array(repl))
         quality = np.where((bad & (variant >= 128)) | bad_value, 1, np.where(uncertain, 2, 0))
-        table = pa.Table.from_arrays([
-            pc.take(self.ids, pa.array(id_idx)),
-            pc.take(pa.array(self.ch.tags), pa.array(self.ch.tag[ch])),
-            self._timestamps(ch, t, bad_ts),
-            values,
-            pc.take(pa.array(UNITS + UNITS_ALT), pa.array(unit)),
-            pc.take(pa.array(["good", "bad", "uncertain"]), pa.array(quality)),
-        ], schema=SCHEMA)
+        table = pa.Table.from_arrays(
+            [
+                pc.take(self.ids, pa.array(id_idx)),
+                pc.take(pa.array(self.ch.tags), pa.array(self.ch.tag[ch])),
+                self._timestamps(ch, t, bad_ts),
+                values,
+                pc.take(pa.array(UNITS + UNITS_ALT), pa.array(unit)),
+                pc.take(pa.array(["good", "bad", "uncertain"]), pa.array(quality)),
+            ],
+            schema=SCHEMA,
+        )
         lines: list[str] = []
         if self.csv and bad_ts.any():  # in CSV a garbled row is a line with too few fields
             cut = table.filter(pa.array(bad_ts))
-            lines = [f"{x},{y}" for x, y in zip(cut["asset_id"].to_pylist(),
-                                                 cut["tag"].to_pylist(), strict=True)]
+            lines = [
+                f"{x},{y}"
+                for x, y in zip(cut["asset_id"].to_pylist(), cut["tag"].to_pylist(), strict=True)
+            ]
             table = table.filter(pa.array(~bad_ts))
         kinds = [(spike, SPIKE), (unknown, UNKNOWN_ID), (malformed, MALFORMED)]
         if kind is not None:
             kinds.append((np.ones_like(spike), kind))
         sel = [(np.flatnonzero(m), k) for m, k in kinds]
         return Batch(
-            table, lines,
-            np.concatenate([np.broadcast_to(k, i.shape) if np.ndim(k) == 0 else k[i]
-                            for i, k in sel]),
+            table,
+            lines,
+            np.concatenate(
+                [np.broadcast_to(k, i.shape) if np.ndim(k) == 0 else k[i] for i, k in sel]
+            ),
             np.concatenate([ch[i] for i, _ in sel]),
             np.concatenate([t[i] for i, _ in sel]),
         )

@@ -46,8 +46,9 @@ class _WearSim:
         self.life = np.array(
             [[c.life_days for c in ASSET_TYPES[t].components] for t in fleet.types], dtype=float
         )
-        self.n_modes = np.array([[len(c.modes) for c in ASSET_TYPES[t].components]
-                                 for t in fleet.types])
+        self.n_modes = np.array(
+            [[len(c.modes) for c in ASSET_TYPES[t].components] for t in fleet.types]
+        )
         shape = (n, N_COMP)
         self.L, self.tau0, self.w0 = np.ones(shape), np.ones(shape), np.zeros(shape)
         self.p, self.strength = np.ones(shape), np.ones(shape)
@@ -79,8 +80,9 @@ class _WearSim:
     def wear(self, tau: np.ndarray) -> np.ndarray:
         """Return wear (1.0 = failure) for load-weighted ages tau."""
         x = np.clip((tau - self.tau0) / (self.L - self.tau0), 0.0, None)
-        return np.where(tau < self.tau0, self.w0 * tau / self.tau0,
-                        self.w0 + (1 - self.w0) * x**self.p)
+        return np.where(
+            tau < self.tau0, self.w0 * tau / self.tau0, self.w0 + (1 - self.w0) * x**self.p
+        )
 
     def damage(self, tau: np.ndarray) -> np.ndarray:
         """Return the visible damage 0..1 that drives sensor precursors."""
@@ -103,11 +105,17 @@ class _WearSim:
 
 def _fail(sim: _WearSim, hist: WearHistory, a: int, c: int, minute: float) -> None:
     """Record a failure, stop the asset for repair and install a new component."""
-    hist.failures.append({
-        "asset": a, "comp": c, "mode": int(sim.mode[a, c]), "minute": minute,
-        "onset": float(min(sim.onset[a, c], minute)), "strength": float(sim.strength[a, c]),
-        "downtime_h": int(sim.rng.integers(4, 73)),
-    })
+    hist.failures.append(
+        {
+            "asset": a,
+            "comp": c,
+            "mode": int(sim.mode[a, c]),
+            "minute": minute,
+            "onset": float(min(sim.onset[a, c], minute)),
+            "strength": float(sim.strength[a, c]),
+            "downtime_h": int(sim.rng.integers(4, 73)),
+        }
+    )
     sim.stop(a, minute, hist.failures[-1]["downtime_h"])
     sim.tau[a, c] = 0.0
     sim._install(a, c, minute)
@@ -121,8 +129,13 @@ def _pm(sim: _WearSim, hist: WearHistory, a: int, day: int, done: set[int]) -> l
         return []
     cancelled = sim.rng.random() < 0.06
     hours = int(sim.rng.integers(2, 7))
-    record = {"asset": a, "minute": float(minute), "cancelled": cancelled, "hours": hours,
-              "replaced": []}
+    record = {
+        "asset": a,
+        "minute": float(minute),
+        "cancelled": cancelled,
+        "hours": hours,
+        "replaced": [],
+    }
     hist.pms.append(record)
     if cancelled:
         return []
@@ -131,8 +144,9 @@ def _pm(sim: _WearSim, hist: WearHistory, a: int, day: int, done: set[int]) -> l
     for c in range(N_COMP):
         # inspections are imperfect: a worn part is spotted only most of the time
         if c not in done and wear[c] > PM_REPLACE_WEAR and sim.rng.random() < 0.6:
-            hist.resets.append({"asset": a, "comp": c, "minute": float(minute),
-                                "wear": float(wear[c])})
+            hist.resets.append(
+                {"asset": a, "comp": c, "minute": float(minute), "wear": float(wear[c])}
+            )
             record["replaced"].append(c)
             sim.tau[a, c] = 0.0
             sim._install(a, c, float(minute))
@@ -144,9 +158,13 @@ def simulate_wear(seed: int, fleet: Fleet, prod: Production) -> WearHistory:
     sim = _WearSim(seed, fleet, prod)
     n_days = -(-prod.status.shape[1] // 24)
     shape = (fleet.size, N_COMP, n_days)
-    hist = WearHistory(np.zeros(shape, np.float32), np.zeros(shape, np.float32),
-                       np.ones(shape, np.float32), np.zeros(shape, np.int8),
-                       np.zeros(shape, np.float32))
+    hist = WearHistory(
+        np.zeros(shape, np.float32),
+        np.zeros(shape, np.float32),
+        np.ones(shape, np.float32),
+        np.zeros(shape, np.int8),
+        np.zeros(shape, np.float32),
+    )
     for day in range(n_days):
         hist.mode[:, :, day], hist.strength[:, :, day] = sim.mode, sim.strength
         tau_new = sim.tau + sim.day_load(day)[:, None]

@@ -34,10 +34,15 @@ def test_nightly_writes_one_current_score_per_active_asset_and_horizon(plant):
     url = plant.expand(plant.cmms_target.url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        active = conn.execute(sa.text("SELECT COUNT(*) FROM assets WHERE status = 'active'")).scalar()
-        rows = conn.execute(sa.text(
-            "SELECT asset_id, horizon_days, risk, band, drivers, model_version "
-            "FROM foresight_current_risk_scores")).fetchall()
+        active = conn.execute(
+            sa.text("SELECT COUNT(*) FROM assets WHERE status = 'active'")
+        ).scalar()
+        rows = conn.execute(
+            sa.text(
+                "SELECT asset_id, horizon_days, risk, band, drivers, model_version "
+                "FROM foresight_current_risk_scores"
+            )
+        ).fetchall()
     engine.dispose()
     horizons = plant.models.horizons_days
     assert len(rows) == active * len(horizons)
@@ -58,13 +63,20 @@ def test_rerunning_the_same_night_changes_nothing(plant):
 def test_critical_quality_failure_stops_the_run_with_a_readable_message(plant, tmp_path):
     strict = tmp_path / "strict.yaml"
     text = Path(os.environ["FORESIGHT_PLANT"]).read_text()
-    strict.write_text(text.replace("planners_daily_capacity: 2",
-                                   "planners_daily_capacity: 2\nquality:\n  max_unknown_asset_share: 0.0"))
+    strict.write_text(
+        text.replace(
+            "planners_daily_capacity: 2",
+            "planners_daily_capacity: 2\nquality:\n  max_unknown_asset_share: 0.0",
+        )
+    )
     env = {**os.environ, "FORESIGHT_PLANT": str(strict)}
     night = _night_with_unknown_asset(plant)
     proc = subprocess.run(
         [sys.executable, "-m", "foresight.cli", "nightly", "--as-of", night],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 1
     assert "quality gate" in proc.stderr and "asset id is not in the asset register" in proc.stderr

@@ -29,7 +29,9 @@ def sensor_daily_aggregates(
 
 
 @dg.asset(**FEATURES)
-def maintenance_failure_modes(plant: PlantResource, maintenance_logs: pl.DataFrame) -> dg.MaterializeResult:
+def maintenance_failure_modes(
+    plant: PlantResource, maintenance_logs: pl.DataFrame
+) -> dg.MaterializeResult:
     """Work orders with failure codes read from technicians' notes where the code field is empty."""
     p = plant.plant()
     model = fit_note_classifier(maintenance_logs)
@@ -37,13 +39,18 @@ def maintenance_failure_modes(plant: PlantResource, maintenance_logs: pl.DataFra
     meta = {
         "corrective_orders": int((orders["wo_type"] == "CM").sum()),
         "codes_from_notes": int((orders["failure_code_source"] == "notes").sum()),
-        "codes_missing": int(((orders["wo_type"] == "CM") & orders["failure_code_inferred"].is_null()).sum()),
+        "codes_missing": int(
+            ((orders["wo_type"] == "CM") & orders["failure_code_inferred"].is_null()).sum()
+        ),
     }
     truth = p.exports_dir / "ground_truth" / "failures.parquet"
     if p.simulator is not None and truth.is_file():  # a simulated plant knows the truth: measure
         recovery = evaluate_recovery(orders, pl.read_parquet(truth))
-        meta |= {"notes_only_failures (truth)": recovery.true_notes_only,
-                 "recovered_precision": round(recovery.precision, 3), "recovered_recall": round(recovery.recall, 3)}
+        meta |= {
+            "notes_only_failures (truth)": recovery.true_notes_only,
+            "recovered_precision": round(recovery.precision, 3),
+            "recovered_recall": round(recovery.recall, 3),
+        }
     return dg.MaterializeResult(value=orders, metadata=meta)
 
 
@@ -70,8 +77,13 @@ def window_features(
     """One row per asset and night: sensor windows, load context, maintenance history, attributes."""
     p = plant.plant()
     table = build_feature_table(
-        sensor_daily_aggregates, production_context, maintenance_failure_modes, asset_register,
-        SPEC, nights_of(context), p.timezone,
+        sensor_daily_aggregates,
+        production_context,
+        maintenance_failure_modes,
+        asset_register,
+        SPEC,
+        nights_of(context),
+        p.timezone,
     ).with_columns(night=pl.col("as_of"))
     feature_cols = [c for c in table.columns if c not in ("asset_id", "as_of", "night")]
     return dg.MaterializeResult(

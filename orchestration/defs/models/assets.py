@@ -68,7 +68,11 @@ def failure_risk_model(
     promotion = registry.consider(
         model.version, "mean_average_precision", p.models.promotion_margin
     )
-    flat = {f"{h}.{k}": round(v, 4) if isinstance(v, float) else v for h, m in metrics.items() for k, v in m.items()}
+    flat = {
+        f"{h}.{k}": round(v, 4) if isinstance(v, float) else v
+        for h, m in metrics.items()
+        for k, v in m.items()
+    }
     return dg.MaterializeResult(
         value=card,
         metadata={

@@ -23,27 +23,53 @@ class RiskBacktestConfig(dg.Config):
 
 @dg.asset(group_name="models", owners=OWNERS, kinds={"lightgbm", "polars"})
 def risk_backtest(
-    context: dg.AssetExecutionContext, config: RiskBacktestConfig, plant: PlantResource,
-    window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame, asset_register: pl.DataFrame,
+    context: dg.AssetExecutionContext,
+    config: RiskBacktestConfig,
+    plant: PlantResource,
+    window_features: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
+    asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Past months replayed night by night; precision at k, recall, lead times, false alarms, cost."""
     p = plant.plant()
     spec = BacktestSpec(
-        months=config.months or p.models.backtest_months, retrain_every_days=config.retrain_every_days,
-        horizon_days=min(p.models.horizons_days), capacity=p.planners_daily_capacity,
-        min_lead_days=p.models.min_lead_days, cost=CostModel(**p.models.cost.model_dump()),
+        months=config.months or p.models.backtest_months,
+        retrain_every_days=config.retrain_every_days,
+        horizon_days=min(p.models.horizons_days),
+        capacity=p.planners_daily_capacity,
+        min_lead_days=p.models.min_lead_days,
+        cost=CostModel(**p.models.cost.model_dump()),
     )
-    training = TrainingSpec(p.models.horizons_days, p.models.min_failures_to_train, capacity=spec.capacity, baselines=False)
+    training = TrainingSpec(
+        p.models.horizons_days,
+        p.models.min_failures_to_train,
+        capacity=spec.capacity,
+        baselines=False,
+    )
     events = failure_events(maintenance_failure_modes, p.timezone)
-    lists = replay(window_features.drop("night"), events, spec, p.models.horizons_days,
-                   lambda frame, version: train_failure_risk_model(frame, training, version)[0], context.log.info)
-    figures = evaluate_backtest(lists, events, spec, assets=asset_register.filter(pl.col("status") == "active").height)
+    lists = replay(
+        window_features.drop("night"),
+        events,
+        spec,
+        p.models.horizons_days,
+        lambda frame, version: train_failure_risk_model(frame, training, version)[0],
+        context.log.info,
+    )
+    figures = evaluate_backtest(
+        lists, events, spec, assets=asset_register.filter(pl.col("status") == "active").height
+    )
     folder = p.state_dir / "backtests"
     folder.mkdir(parents=True, exist_ok=True)
     lists.write_parquet(folder / "risk_lists.parquet")
     (folder / "latest.json").write_text(json.dumps(figures, indent=2, default=str))
     shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}
-    return dg.MaterializeResult(value=figures, metadata={
-        **shown, "risk_lists": str(folder / "risk_lists.parquet"),
-        "summary": dg.MetadataValue.md(markdown_table(pl.DataFrame([{k: str(v) for k, v in shown.items()}]))),
-    })
+    return dg.MaterializeResult(
+        value=figures,
+        metadata={
+            **shown,
+            "risk_lists": str(folder / "risk_lists.parquet"),
+            "summary": dg.MetadataValue.md(
+                markdown_table(pl.DataFrame([{k: str(v) for k, v in shown.items()}]))
+            ),
+        },
+    )

@@ -68,22 +68,54 @@ def clean_sensor_readings(
     yield dg.Output(result.quarantine, output_name="quarantined_readings", metadata=counts)
 
 
-@dg.asset(group_name="quality", owners=OWNERS, kinds={"polars"}, partitions_def=nightly_partitions,
-          backfill_policy=dg.BackfillPolicy.single_run())
+@dg.asset(
+    group_name="quality",
+    owners=OWNERS,
+    kinds={"polars"},
+    partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
 def data_quality_scorecard(
-    context: dg.AssetExecutionContext, plant: PlantResource, sensor_readings_clean: pl.DataFrame,
-    quarantined_readings: pl.DataFrame, tag_catalog: pl.DataFrame, asset_register: pl.DataFrame,
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    sensor_readings_clean: pl.DataFrame,
+    quarantined_readings: pl.DataFrame,
+    tag_catalog: pl.DataFrame,
+    asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Per asset and sensor each night: coverage, freshness, share quarantined, stuck/dead/spiky flags."""
     rules = ScorecardRules(min_coverage=plant.plant().quality.min_coverage_for_score)
-    card = sensor_scorecard(sensor_readings_clean, quarantined_readings, tag_catalog, asset_register,
-                            nights_of(context), rules)
+    card = sensor_scorecard(
+        sensor_readings_clean,
+        quarantined_readings,
+        tag_catalog,
+        asset_register,
+        nights_of(context),
+        rules,
+    )
     status = asset_status(card, rules)
-    worst = card.filter(pl.col("poor")).sort("coverage").head(10).select(
-        "night", "asset_id", "sensor", "coverage", "share_quarantined", "stuck", "dead", "spikes")
-    return dg.MaterializeResult(value=card, metadata={
-        "sensors": card.height, "poor_sensors": int(card["poor"].sum()),
-        "assets_insufficient": int((status["data_quality_status"] != "ok").sum()),
-        "mean_coverage": round(float(card["coverage"].mean() or 0.0), 3),
-        "poorest_sensors": dg.MetadataValue.md(markdown_table(worst)),
-    })
+    worst = (
+        card.filter(pl.col("poor"))
+        .sort("coverage")
+        .head(10)
+        .select(
+            "night",
+            "asset_id",
+            "sensor",
+            "coverage",
+            "share_quarantined",
+            "stuck",
+            "dead",
+            "spikes",
+        )
+    )
+    return dg.MaterializeResult(
+        value=card,
+        metadata={
+            "sensors": card.height,
+            "poor_sensors": int(card["poor"].sum()),
+            "assets_insufficient": int((status["data_quality_status"] != "ok").sum()),
+            "mean_coverage": round(float(card["coverage"].mean() or 0.0), 3),
+            "poorest_sensors": dg.MetadataValue.md(markdown_table(worst)),
+        },
+    )

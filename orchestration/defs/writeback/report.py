@@ -13,29 +13,53 @@ HISTORY_NIGHTS = 60
 
 def _night_warnings(context: dg.AssetExecutionContext) -> list[str]:
     """Quality rules that failed tonight without blocking the run (from this run's check results)."""
-    events = context.instance.all_logs(context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    events = context.instance.all_logs(
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    )
     texts = [e.dagster_event.event_specific_data.description for e in events if e.dagster_event]
     return [t for t in texts if t and t != "all rules passed"]
 
 
 def _recent(partitions: int) -> dg.AssetIn:
-    mapping = dg.TimeWindowPartitionMapping(start_offset=-partitions, allow_nonexistent_upstream_partitions=True)
+    mapping = dg.TimeWindowPartitionMapping(
+        start_offset=-partitions, allow_nonexistent_upstream_partitions=True
+    )
     return dg.AssetIn(partition_mapping=mapping)
 
 
-@dg.asset(group_name="writeback", owners=OWNERS, kinds={"html"}, partitions_def=nightly_partitions,
-          ins={"risk_scores": _recent(HISTORY_NIGHTS), "sensor_daily_aggregates": _recent(HISTORY_NIGHTS)})
+@dg.asset(
+    group_name="writeback",
+    owners=OWNERS,
+    kinds={"html"},
+    partitions_def=nightly_partitions,
+    ins={
+        "risk_scores": _recent(HISTORY_NIGHTS),
+        "sensor_daily_aggregates": _recent(HISTORY_NIGHTS),
+    },
+)
 def planner_report(
-    context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame,
-    sensor_daily_aggregates: pl.DataFrame, maintenance_failure_modes: pl.DataFrame, asset_register: pl.DataFrame,
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    risk_scores: pl.DataFrame,
+    sensor_daily_aggregates: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
+    asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """The night's risk list for planners, with trends, remaining life, reasons and plots (HTML, CSV)."""
     p, night = plant.plant(), nights_of(context)[-1]
     inputs = ReportInputs(
-        plant=p.name, night=night, scores=risk_scores.filter(pl.col("as_of") == night),
-        risk_history=risk_scores.filter(pl.col("as_of") < night).select("asset_id", "as_of", "horizon_days", "risk"),
-        daily=sensor_daily_aggregates, work_orders=maintenance_failure_modes, register=asset_register,
+        plant=p.name,
+        night=night,
+        scores=risk_scores.filter(pl.col("as_of") == night),
+        risk_history=risk_scores.filter(pl.col("as_of") < night).select(
+            "asset_id", "as_of", "horizon_days", "risk"
+        ),
+        daily=sensor_daily_aggregates,
+        work_orders=maintenance_failure_modes,
+        register=asset_register,
         warnings=_night_warnings(context),
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
-    return dg.MaterializeResult(metadata={"html": dg.MetadataValue.path(str(page)), "csv": dg.MetadataValue.path(str(csv))})
+    return dg.MaterializeResult(
+        metadata={"html": dg.MetadataValue.path(str(page)), "csv": dg.MetadataValue.path(str(csv))}
+    )

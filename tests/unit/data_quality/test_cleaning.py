@@ -145,6 +145,9 @@ def test_every_raw_row_is_either_clean_or_quarantined(catalog, register, rows):
 
 def test_gap_is_flagged_on_the_reading_after_it(catalog, register):
     hours = [0, 1, 2, 3, 9, 10, 11]
-    rows = [("P-001", "bearing_temp", f"2026-03-03T{h:02d}:00:00Z", str(50 + h % 2), "degC", "good") for h in hours]
+    rows = [
+        ("P-001", "bearing_temp", f"2026-03-03T{h:02d}:00:00Z", str(50 + h % 2), "degC", "good")
+        for h in hours
+    ]
     out = clean(raw_rows(rows), catalog, register).clean.sort("ts_utc")
     assert out["flag_gap_before"].to_list() == [False, False, False, False, True, False, False]

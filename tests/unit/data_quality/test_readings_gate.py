@@ -9,8 +9,13 @@ GOOD = ("P-001", "bearing_temp", "2026-03-03T10:00:00Z", "50", "degC", "good")
 
 def gate(raw, catalog, register, nights=(NIGHT,), **limits):
     return validate_readings(
-        raw, catalog, register, nights=list(nights), timezone="Europe/Berlin",
-        max_unknown=limits.get("max_unknown", 0.01), max_malformed=limits.get("max_malformed", 0.01),
+        raw,
+        catalog,
+        register,
+        nights=list(nights),
+        timezone="Europe/Berlin",
+        max_unknown=limits.get("max_unknown", 0.01),
+        max_malformed=limits.get("max_malformed", 0.01),
     )
 
 

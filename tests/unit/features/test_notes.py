@@ -10,19 +10,28 @@ CODED = [
     ("seal leak, water on baseplate, new seal fitted", "SEAL-LEAK", "seal"),
     ("leaking seal replaced", "SEAL-LEAK", "seal"),
 ]
-HEALTHY = ["PM done, all OK", "greased bearings, vib normal", "inspection: no findings", "routine check ok"]
+HEALTHY = [
+    "PM done, all OK",
+    "greased bearings, vib normal",
+    "inspection: no findings",
+    "routine check ok",
+]
 
 
 def work_orders(uncoded: list[str]) -> pl.DataFrame:
     rows = [(f"WO-{i}", "CM", code, comp, note) for i, (note, code, comp) in enumerate(CODED)]
     rows += [(f"WO-H{i}", "PM", None, None, note) for i, note in enumerate(HEALTHY)]
     rows += [(f"WO-U{i}", "CM", None, None, note) for i, note in enumerate(uncoded)]
-    return pl.DataFrame(rows, schema=["wo_id", "wo_type", "failure_code", "component", "notes"], orient="row")
+    return pl.DataFrame(
+        rows, schema=["wo_id", "wo_type", "failure_code", "component", "notes"], orient="row"
+    )
 
 
 def test_missing_codes_are_read_from_notes_with_their_component():
     orders = work_orders(["bearing noisy, replaced brg", "seal leaking again -> new seal"])
-    out = infer_failure_codes(orders, fit_note_classifier(orders)).filter(pl.col("wo_id").str.starts_with("WO-U"))
+    out = infer_failure_codes(orders, fit_note_classifier(orders)).filter(
+        pl.col("wo_id").str.starts_with("WO-U")
+    )
     assert out["failure_code_inferred"].to_list() == ["BRG-WEAR", "SEAL-LEAK"]
     assert out["component_inferred"].to_list() == ["bearing", "seal"]
     assert out["failure_code_source"].to_list() == ["notes", "notes"]
@@ -39,8 +48,13 @@ def test_coded_orders_keep_their_code():
 def test_recovery_is_measured_against_ground_truth():
     orders = work_orders(["bearing noisy, replaced brg", "seal leaking again -> new seal"])
     inferred = infer_failure_codes(orders, fit_note_classifier(orders))
-    truth = pl.DataFrame({"wo_id": ["WO-U0", "WO-U1"], "failure_code": ["BRG-WEAR", "BRG-WEAR"],
-                          "recorded_as": ["notes_only", "notes_only"]})
+    truth = pl.DataFrame(
+        {
+            "wo_id": ["WO-U0", "WO-U1"],
+            "failure_code": ["BRG-WEAR", "BRG-WEAR"],
+            "recorded_as": ["notes_only", "notes_only"],
+        }
+    )
     result = evaluate_recovery(inferred, truth)
     assert (result.predicted, result.correct) == (2, 1)
     assert result.precision == 0.5 and result.recall == 0.5

@@ -110,12 +110,14 @@ def test_idle_hours_are_left_out_and_regimes_compared_like_with_like():
     # 7 days: running at high load 0-11 h (value 80), idle 12-23 h (value 20)
     values = [80.0 if i % 24 < 12 else 20.0 for i in range(24 * 7)]
     frame = readings(values, start)
-    orders = pl.DataFrame({
-        "asset_id": "P-001",
-        "start_utc": [start + timedelta(days=d) for d in range(7)],
-        "end_utc": [start + timedelta(days=d, hours=12) for d in range(7)],
-        "load_regime": "high",
-    })
+    orders = pl.DataFrame(
+        {
+            "asset_id": "P-001",
+            "start_utc": [start + timedelta(days=d) for d in range(7)],
+            "end_utc": [start + timedelta(days=d, hours=12) for d in range(7)],
+            "load_regime": "high",
+        }
+    )
     daily = aggregate_daily(frame, TZ, regimes=hourly_regimes(orders))
     out = build_window_features(daily, SPEC, [date(2026, 1, 7)])
     assert out["temp__mean__7d"][0] == 80.0
@@ -125,23 +127,46 @@ def test_idle_hours_are_left_out_and_regimes_compared_like_with_like():
 def test_hours_above_limit_and_rate_of_change():
     spec = FeatureSpec(windows_days=(1, 7), drift=(), regime_deviation=None, limits={"temp": 50.0})
     values = [40.0] * 12 + [60.0] * 12  # 12 hours above 50 on the one day
-    out = build_window_features(aggregate_daily(readings(values, datetime(2026, 1, 1, tzinfo=UTC)), TZ, limits=spec.limits), spec, [date(2026, 1, 1)])
+    out = build_window_features(
+        aggregate_daily(readings(values, datetime(2026, 1, 1, tzinfo=UTC)), TZ, limits=spec.limits),
+        spec,
+        [date(2026, 1, 1)],
+    )
     assert out["temp__hours_above__1d"][0] == pytest.approx(12.0)
     assert out["temp__rate_of_change__1d"][0] == pytest.approx(20.0 / (23 / 24))
 
 
 def test_excluded_sensor_of_an_asset_type_is_left_out():
-    spec = FeatureSpec(windows_days=(1,), drift=(), regime_deviation=None, excluded={"pump": ("temp",)})
-    frame = pl.concat([readings([1.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)),
-                       readings([2.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)).with_columns(sensor=pl.lit("flow"))])
+    spec = FeatureSpec(
+        windows_days=(1,), drift=(), regime_deviation=None, excluded={"pump": ("temp",)}
+    )
+    frame = pl.concat(
+        [
+            readings([1.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)),
+            readings([2.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)).with_columns(
+                sensor=pl.lit("flow")
+            ),
+        ]
+    )
     types = pl.DataFrame({"asset_id": ["P-001"], "asset_type": ["pump"]})
     out = build_window_features(aggregate_daily(frame, TZ), spec, [date(2026, 1, 1)], types)
     assert "flow__mean__1d" in out.columns and not any(c.startswith("temp__") for c in out.columns)
 
 
 def test_ratio_of_seven_day_means():
-    spec = FeatureSpec(windows_days=(1, 7), drift=(), regime_deviation=None, ratios=(Ratio("p_per_f", "temp", "flow"),))
-    frame = pl.concat([readings([10.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)),
-                       readings([4.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)).with_columns(sensor=pl.lit("flow"))])
+    spec = FeatureSpec(
+        windows_days=(1, 7),
+        drift=(),
+        regime_deviation=None,
+        ratios=(Ratio("p_per_f", "temp", "flow"),),
+    )
+    frame = pl.concat(
+        [
+            readings([10.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)),
+            readings([4.0] * 24, datetime(2026, 1, 1, tzinfo=UTC)).with_columns(
+                sensor=pl.lit("flow")
+            ),
+        ]
+    )
     out = build_window_features(aggregate_daily(frame, TZ), spec, [date(2026, 1, 1)])
     assert out["ratio__p_per_f__7d"][0] == pytest.approx(2.5)

@@ -7,7 +7,9 @@ from models.backtest import BacktestSpec, CostModel
 from models.backtest_metrics import evaluate_backtest, outcome_at
 
 D0 = date(2026, 1, 1)
-SPEC = BacktestSpec(horizon_days=7, capacity=1, min_lead_days=3, cost=CostModel(1000.0, 100.0, 10.0))
+SPEC = BacktestSpec(
+    horizon_days=7, capacity=1, min_lead_days=3, cost=CostModel(1000.0, 100.0, 10.0)
+)
 
 
 def lists(alerts: dict[str, list[int]], nights: int = 30) -> pl.DataFrame:
@@ -18,7 +20,9 @@ def lists(alerts: dict[str, list[int]], nights: int = 30) -> pl.DataFrame:
         for asset in ("A", "B"):
             top = asset in flagged
             rows.append((asset, D0 + timedelta(days=n), 7, 0.9 if top else 0.1, 1 if top else 2))
-    return pl.DataFrame(rows, schema=["asset_id", "as_of", "horizon_days", "risk", "rank"], orient="row")
+    return pl.DataFrame(
+        rows, schema=["asset_id", "as_of", "horizon_days", "risk", "rank"], orient="row"
+    )
 
 
 EVENTS = pl.DataFrame({"asset_id": ["A"], "failure_day": [D0 + timedelta(days=12)]})
@@ -43,4 +47,6 @@ def test_false_alarm_episodes_and_cost():
 def test_threshold_is_chosen_by_cost_and_figures_are_complete():
     figures = evaluate_backtest(lists({"A": [6, 7, 8]}), EVENTS, SPEC, assets=2)
     assert figures["recall"] == 1.0 and figures["lead_days_median"] == 6.0
-    assert {"precision_at_k", "false_alarms_per_asset_month", "threshold", "cost_saved"} <= set(figures)
+    assert {"precision_at_k", "false_alarms_per_asset_month", "threshold", "cost_saved"} <= set(
+        figures
+    )

@@ -33,10 +33,11 @@ ISO = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
 
 def _load_historian(out: Path) -> pl.DataFrame:
     """All historian rows with the arrival day of their file."""
-    frames = [pl.read_parquet(p).with_columns(file_day=pl.lit(p.stem[9:]))
-              for p in sorted((out / "historian").glob("readings_*.parquet"))]
+    frames = [
+        pl.read_parquet(p).with_columns(file_day=pl.lit(p.stem[9:]))
+        for p in sorted((out / "historian").glob("readings_*.parquet"))
+    ]
     return pl.concat(frames)
-
 
 
 @pytest.fixture(scope="session")

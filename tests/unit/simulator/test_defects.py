@@ -8,8 +8,18 @@ import polars as pl
 
 from simulator import DefectRates, SimulationSettings, simulate_plant
 
-KINDS = {"gap", "stuck_sensor", "dead_sensor", "unit_change", "timezone_shift",
-         "duplicate_reading", "late_reading", "spike", "unknown_asset_id", "malformed_row"}
+KINDS = {
+    "gap",
+    "stuck_sensor",
+    "dead_sensor",
+    "unit_change",
+    "timezone_shift",
+    "duplicate_reading",
+    "late_reading",
+    "spike",
+    "unknown_asset_id",
+    "malformed_row",
+}
 
 
 def test_every_defect_kind_in_ground_truth(messy_plant):
@@ -29,9 +39,11 @@ def test_defects_visible_in_files(messy_plant, load_historian, iso):
     assert df.select("asset_id", "tag", "timestamp").is_duplicated().sum() > 0
     valid_ts = df.filter(pl.col("timestamp").str.contains(iso))
     lag = valid_ts.select(
-        (pl.col("file_day").str.to_date()
-         - pl.col("timestamp").str.slice(0, 10).str.to_date(strict=False))
-        .dt.total_days())
+        (
+            pl.col("file_day").str.to_date()
+            - pl.col("timestamp").str.slice(0, 10).str.to_date(strict=False)
+        ).dt.total_days()
+    )
     assert lag.to_series().max() >= 2  # readings arriving days late
     assert df["value"].is_in(["ERR", "", "#N/A"]).any()
     assert (~df["timestamp"].str.contains(iso)).any()
@@ -46,10 +58,15 @@ def test_stuck_sensor_repeats_value(messy_plant, load_historian):
     for d in defects.filter(pl.col("kind") == "stuck_sensor").iter_rows(named=True):
         lo = d["start_ts_utc"].strftime("%Y-%m-%dT%H:%M:%SZ")
         hi = d["end_ts_utc"].strftime("%Y-%m-%dT%H:%M:%SZ")
-        vals = df.filter((pl.col("asset_id") == d["asset_id"]) & (pl.col("tag") == d["tag"])
-                         & (pl.col("timestamp") >= lo) & (pl.col("timestamp") < hi)
-                         & (pl.col("unit") != "degF") & (pl.col("unit") != "psi")
-                         & (pl.col("quality") == "good"))["value"]
+        vals = df.filter(
+            (pl.col("asset_id") == d["asset_id"])
+            & (pl.col("tag") == d["tag"])
+            & (pl.col("timestamp") >= lo)
+            & (pl.col("timestamp") < hi)
+            & (pl.col("unit") != "degF")
+            & (pl.col("unit") != "psi")
+            & (pl.col("quality") == "good")
+        )["value"]
         if vals.len() >= 4:
             hits += 1
             assert vals.mode().len() == 1 and (vals == vals.mode()[0]).mean() > 0.9

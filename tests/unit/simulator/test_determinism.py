@@ -13,8 +13,11 @@ SETTINGS = SimulationSettings(seed=5, n_assets=4, days=12)
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def test_same_seed_identical_files(tmp_path):
@@ -23,7 +26,8 @@ def test_same_seed_identical_files(tmp_path):
     a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
     assert a == b and len(a) > 15
     assert (tmp_path / "a/manifest.json").read_bytes().replace(b"/a", b"/b") == (
-        tmp_path / "b/manifest.json").read_bytes()
+        tmp_path / "b/manifest.json"
+    ).read_bytes()
 
 
 def test_different_seed_differs(tmp_path):

@@ -31,15 +31,29 @@ def test_file_layout_and_schema(small_plant):
     df = pl.read_parquet(files[10])
     assert df.columns == COLUMNS and all(t == pl.String for t in df.dtypes)
     assert df["timestamp"].str.ends_with("Z").mean() > 0.9
-    for rel in ("historian/tags.csv", "cmms.sqlite", "mes/production_orders.csv",
-                "ground_truth/failures.parquet", "ground_truth/maintenance_resets.parquet",
-                "ground_truth/defects.parquet", "manifest.json"):
+    for rel in (
+        "historian/tags.csv",
+        "cmms.sqlite",
+        "mes/production_orders.csv",
+        "ground_truth/failures.parquet",
+        "ground_truth/maintenance_resets.parquet",
+        "ground_truth/defects.parquet",
+        "manifest.json",
+    ):
         assert (out / rel).exists(), rel
     tags = pl.read_csv(out / "historian" / "tags.csv")
     assert tags.columns == ["asset_type", "tag", "unit", "description", "min_valid", "max_valid"]
     mes = pl.read_csv(out / "mes" / "production_orders.csv")
-    assert mes.columns == ["order_id", "asset_id", "start_local", "end_local", "product_spec",
-                           "material_batch", "load_regime", "load_pct"]
+    assert mes.columns == [
+        "order_id",
+        "asset_id",
+        "start_local",
+        "end_local",
+        "product_spec",
+        "material_batch",
+        "load_regime",
+        "load_pct",
+    ]
     assert set(mes["load_regime"]) == {"low", "normal", "high"}
 
 

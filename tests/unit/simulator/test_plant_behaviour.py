@@ -17,7 +17,8 @@ def clean_numeric(df: pl.DataFrame, iso: str) -> pl.DataFrame:
         df.filter(pl.col("timestamp").str.contains(iso) & pl.col("timestamp").str.ends_with("Z"))
         .with_columns(
             ts=pl.col("timestamp").str.strptime(
-                pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%SZ", strict=False),
+                pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%SZ", strict=False
+            ),
             v=pl.col("value").cast(pl.Float64, strict=False),
         )
         .drop_nulls(["v", "ts"])
@@ -30,8 +31,9 @@ def test_failures_recorded_consistently(messy_plant):
     assert failures.height == summary.n_failures > 0
     con = sqlite3.connect(out / "cmms.sqlite")
     for row in failures.iter_rows(named=True):
-        code, wo_type = con.execute("select failure_code, wo_type from work_orders where wo_id=?",
-                                    (row["wo_id"],)).fetchone()
+        code, wo_type = con.execute(
+            "select failure_code, wo_type from work_orders where wo_id=?", (row["wo_id"],)
+        ).fetchone()
         assert wo_type == "CM"
         assert (code is None) == (row["recorded_as"] == "notes_only")
         assert row["onset_ts_utc"] <= row["failure_ts_utc"]
@@ -59,9 +61,13 @@ def _main_sensor(asset_type: str, component: str, mode: str) -> str:
 def test_degradation_raises_sensor_before_failure(messy_plant, load_historian, iso):
     out, _ = messy_plant
     failures = pl.read_parquet(out / "ground_truth" / "failures.parquet").filter(
-        pl.col("precursor_strength") > 0.5)
-    types = dict(sqlite3.connect(out / "cmms.sqlite").execute(
-        "select asset_id, asset_type from assets").fetchall())
+        pl.col("precursor_strength") > 0.5
+    )
+    types = dict(
+        sqlite3.connect(out / "cmms.sqlite")
+        .execute("select asset_id, asset_type from assets")
+        .fetchall()
+    )
     df = clean_numeric(load_historian(out), iso).filter(pl.col("quality") == "good")
     # compare running readings only: every asset type reports shaft speed (0 when stopped)
     running = df.filter((pl.col("tag") == "speed") & (pl.col("v") > 100)).select("asset_id", "ts")
