@@ -71,11 +71,32 @@ current = sa.Table(
 )
 
 
+work_requests = sa.Table(
+    "foresight_work_requests",
+    metadata,
+    sa.Column("request_id", sa.String(96), primary_key=True),
+    sa.Column("asset_id", sa.String(64), nullable=False),
+    sa.Column("failure_mode", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open; the CMMS closes or defers it
+    sa.Column(
+        "disposition", sa.String(32), nullable=True
+    ),  # fault_confirmed / no_fault_found / deferred
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("risk", sa.Float, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("created_night", sa.Date, nullable=False),
+    sa.Column("updated_night", sa.Date, nullable=False),
+    sa.Column("model_version", sa.String(32), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class WritebackSummary:
     rows: int
     target: str
     tables: tuple[str, ...]
+    requests_changed: int = 0
 
 
 def _rows(scores: pl.DataFrame, run_id: str) -> list[dict]:
@@ -141,7 +162,7 @@ def ensure_tables(engine: sa.Engine) -> None:
     metadata.create_all(engine)
     inspector = sa.inspect(engine)
     with engine.begin() as conn:
-        for table in (history, current):
+        for table in (history, current, work_requests):
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present and column.nullable:
@@ -151,8 +172,53 @@ def ensure_tables(engine: sa.Engine) -> None:
                     )
 
 
-def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) -> WritebackSummary:
-    """Upsert a night's scores into history and current tables, all in one transaction.
+def _write_requests(conn: sa.Connection, requests: pl.DataFrame, run_id: str) -> int:
+    """Update the open request of each asset and failure mode, or open one; never a duplicate."""
+    changed = 0
+    for row in requests.to_dicts():
+        found = conn.execute(
+            sa.select(work_requests).where(
+                (work_requests.c.asset_id == row["asset_id"])
+                & (work_requests.c.failure_mode == row["failure_mode"])
+                & (work_requests.c.status == "open")
+            )
+        ).first()
+        values = {k: row[k] for k in ("priority", "risk", "description", "model_version")}
+        if found is None:
+            request_id = f"FS-{row['asset_id']}-{row['failure_mode']}-{row['night']:%Y%m%d}"
+            conn.execute(
+                sa.insert(work_requests).values(
+                    request_id=request_id,
+                    asset_id=row["asset_id"],
+                    failure_mode=row["failure_mode"],
+                    status="open",
+                    created_night=row["night"],
+                    updated_night=row["night"],
+                    run_id=run_id,
+                    **values,
+                )
+            )
+            changed += 1
+        elif row["night"] >= found.updated_night and any(
+            getattr(found, k) != v for k, v in values.items()
+        ):
+            conn.execute(
+                sa.update(work_requests)
+                .where(work_requests.c.request_id == found.request_id)
+                .values(updated_night=row["night"], run_id=run_id, **values)
+            )
+            changed += 1
+    return changed
+
+
+def write_scores(
+    url: str,
+    scores: pl.DataFrame,
+    run_id: str,
+    batch: int = 500,
+    requests: pl.DataFrame | None = None,
+) -> WritebackSummary:
+    """Upsert a night's scores (and its work requests) into the CMMS, all in one transaction.
 
     Raises:
         WritebackError: the CMMS was unreachable or refused; nothing was written.
@@ -169,6 +235,9 @@ def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) 
                 )
                 _upsert(conn, current, chunk, newer_only=True)
             _mark_current(conn)
+            requests_changed = (
+                _write_requests(conn, requests, run_id) if requests is not None else 0
+            )
     except sa.exc.SQLAlchemyError as exc:
         raise WritebackError(
             f"CMMS {engine.url.render_as_string()}: write-back of {len(rows)} scores failed and was "
@@ -176,7 +245,12 @@ def write_scores(url: str, scores: pl.DataFrame, run_id: str, batch: int = 500) 
         ) from exc
     finally:
         engine.dispose()
-    return WritebackSummary(len(rows), engine.url.render_as_string(), (history.name, current.name))
+    return WritebackSummary(
+        len(rows),
+        engine.url.render_as_string(),
+        (history.name, current.name, work_requests.name),
+        requests_changed,
+    )
 
 
 def latest_as_of(url: str) -> date | None:

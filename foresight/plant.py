@@ -119,6 +119,7 @@ class Plant(_Strict):
     models: ModelSettings = ModelSettings()
     quality: QualitySettings = QualitySettings()
     planners_daily_capacity: int = Field(3, ge=1)
+    work_request_min_risk: float = Field(0.2, ge=0, le=1)
     plant_dir: Path = Field(Path("."), exclude=True)
     plant_file: Path = Field(Path("plant.yaml"), exclude=True)
 

@@ -42,6 +42,13 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         f"scores written ({plant.cmms_target.mode} mode) to {sa.make_url(url).render_as_string()} "
         "tables foresight_current_risk_scores and foresight_risk_score_history."
     )
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        open_requests = conn.execute(
+            sa.text("SELECT COUNT(*) FROM foresight_work_requests WHERE status = 'open'")
+        ).scalar()
+    engine.dispose()
+    print(f"Open predictive work requests (table foresight_work_requests): {open_requests}")
     print(f"Planners' report: {plant.state_dir / 'reports' / 'latest.html'} (and latest.csv)")
 
 

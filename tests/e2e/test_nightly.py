@@ -11,7 +11,11 @@ import sqlalchemy as sa
 from foresight.cli import main
 from foresight.plant import load_plant
 
-TABLES = ("foresight_current_risk_scores", "foresight_risk_score_history")
+TABLES = (
+    "foresight_current_risk_scores",
+    "foresight_risk_score_history",
+    "foresight_work_requests",
+)
 
 
 def dump(url: str) -> dict[str, list[tuple]]:

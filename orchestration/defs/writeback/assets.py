@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from connectors.writeback import write_scores
+from models.work_requests import propose_work_requests
 from orchestration.defs.plant import OWNERS, nightly_partitions
 from orchestration.defs.resources import PlantResource
 
@@ -22,10 +23,16 @@ def cmms_risk_scores(
     p = plant.plant()
     target = p.cmms_target
     p.state_dir.mkdir(parents=True, exist_ok=True)
-    summary = write_scores(p.writeback_url(), risk_scores, run_id=context.run.run_id)
+    tonight = risk_scores.filter(pl.col("as_of") == risk_scores["as_of"].max())
+    requests = propose_work_requests(tonight, p.planners_daily_capacity, p.work_request_min_risk)
+    summary = write_scores(
+        p.writeback_url(), risk_scores, run_id=context.run.run_id, requests=requests
+    )
     return dg.MaterializeResult(
         metadata={
             "rows_written": summary.rows,
+            "work_requests_proposed": requests.height,
+            "work_requests_opened_or_updated": summary.requests_changed,
             "mode": target.mode,
             "target": summary.target,
             "tables": ", ".join(summary.tables),

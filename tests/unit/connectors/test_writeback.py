@@ -101,3 +101,66 @@ def test_failed_write_leaves_cmms_unchanged(sqlite_url):
     with pytest.raises(WritebackError, match="rolled back, the CMMS is unchanged"):
         write_scores(sqlite_url, broken, run_id="b", batch=1)
     assert dump(sqlite_url) == before
+
+
+def requests(night: date, risk: float = 0.4) -> pl.DataFrame:
+    from models.work_requests import propose_work_requests
+
+    return propose_work_requests(
+        scores(night, risk).with_columns(
+            rul_days=pl.lit(12.0), rul_low_days=pl.lit(5.0), rul_high_days=pl.lit(30.0)
+        ),
+        capacity=3,
+        min_risk=0.2,
+    )
+
+
+def open_requests(url: str) -> list[tuple]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT request_id, asset_id, status, risk, priority FROM foresight_work_requests"
+            )
+        ).fetchall()
+    engine.dispose()
+    return sorted(map(tuple, rows))
+
+
+def test_work_request_is_opened_once_then_updated_never_duplicated(sqlite_url):
+    write_scores(
+        sqlite_url, scores(date(2026, 3, 1)), run_id="a", requests=requests(date(2026, 3, 1))
+    )
+    first = open_requests(sqlite_url)
+    assert [(r[1], r[2]) for r in first] == [("P-001", "open")]  # P-002 has no risk: no request
+    write_scores(
+        sqlite_url, scores(date(2026, 3, 1)), run_id="b", requests=requests(date(2026, 3, 1))
+    )
+    assert open_requests(sqlite_url) == first  # a rerun of the night changes nothing
+    write_scores(
+        sqlite_url,
+        scores(date(2026, 3, 2), 0.7),
+        run_id="c",
+        requests=requests(date(2026, 3, 2), 0.7),
+    )
+    updated = open_requests(sqlite_url)
+    assert len(updated) == 1 and updated[0][0] == first[0][0]
+    assert (updated[0][3], updated[0][4]) == (0.7, 1)
+
+
+def test_closed_request_lets_a_new_one_open(sqlite_url):
+    write_scores(
+        sqlite_url, scores(date(2026, 3, 1)), run_id="a", requests=requests(date(2026, 3, 1))
+    )
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE foresight_work_requests SET status = 'closed', disposition = 'fault_confirmed'"
+            )
+        )
+    engine.dispose()
+    write_scores(
+        sqlite_url, scores(date(2026, 3, 5)), run_id="b", requests=requests(date(2026, 3, 5))
+    )
+    assert [r[2] for r in open_requests(sqlite_url)] == ["closed", "open"]
