@@ -9,6 +9,7 @@ A rerun of the same night writes identical content, so the CMMS does not change.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -211,46 +212,81 @@ def _write_requests(conn: sa.Connection, requests: pl.DataFrame, run_id: str) ->
     return changed
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to insist when the CMMS is down or a table is locked, before failing clearly."""
+
+    attempts: int = 4
+    first_wait_s: float = 1.0  # doubles after every failed attempt
+    lock_timeout_ms: int = 5000  # PostgreSQL: give up waiting for a lock after this long
+
+
+def _engine(url: str, policy: RetryPolicy) -> sa.Engine:
+    if url.startswith("postgresql"):  # a held lock must fail the attempt, not hang the night
+        return sa.create_engine(
+            url, connect_args={"options": f"-c lock_timeout={policy.lock_timeout_ms}"}
+        )
+    return sa.create_engine(url)
+
+
+def _write_once(
+    engine: sa.Engine, rows: list[dict], requests: pl.DataFrame | None, run_id: str, batch: int
+) -> int:
+    ensure_tables(engine)
+    with engine.begin() as conn:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            _upsert(conn, history, [{**r, "is_current": False} for r in chunk], newer_only=False)
+            _upsert(conn, current, chunk, newer_only=True)
+        _mark_current(conn)
+        return _write_requests(conn, requests, run_id) if requests is not None else 0
+
+
 def write_scores(
     url: str,
     scores: pl.DataFrame,
     run_id: str,
     batch: int = 500,
     requests: pl.DataFrame | None = None,
+    retry: RetryPolicy = RetryPolicy(),
 ) -> WritebackSummary:
     """Upsert a night's scores (and its work requests) into the CMMS, all in one transaction.
 
+    A refused connection or a lock timeout is retried with exponential backoff; every attempt is
+    one transaction, so a failed one leaves nothing behind.
+
     Raises:
-        WritebackError: the CMMS was unreachable or refused; nothing was written.
+        WritebackError: the CMMS still refused after the last attempt; nothing was written.
     """
-    engine = sa.create_engine(url)
+    engine = _engine(url, retry)
     rows = _rows(scores, run_id)
+    wait = retry.first_wait_s
     try:
-        ensure_tables(engine)
-        with engine.begin() as conn:
-            for start in range(0, len(rows), batch):
-                chunk = rows[start : start + batch]
-                _upsert(
-                    conn, history, [{**r, "is_current": False} for r in chunk], newer_only=False
+        for attempt in range(1, retry.attempts + 1):
+            try:
+                changed = _write_once(engine, rows, requests, run_id, batch)
+                break
+            except sa.exc.OperationalError as exc:
+                if attempt == retry.attempts:
+                    raise
+                logger.warning(
+                    "CMMS write-back attempt %d failed (%s); retrying in %.1f s",
+                    attempt,
+                    getattr(exc, "orig", exc),
+                    wait,
                 )
-                _upsert(conn, current, chunk, newer_only=True)
-            _mark_current(conn)
-            requests_changed = (
-                _write_requests(conn, requests, run_id) if requests is not None else 0
-            )
+                time.sleep(wait)
+                wait *= 2
     except sa.exc.SQLAlchemyError as exc:
         raise WritebackError(
-            f"CMMS {engine.url.render_as_string()}: write-back of {len(rows)} scores failed and was "
-            f"rolled back, the CMMS is unchanged ({exc.__class__.__name__}: {getattr(exc, 'orig', exc)})."
+            f"CMMS {engine.url.render_as_string()}: write-back of {len(rows)} scores failed "
+            f"after {attempt} attempt(s) and was rolled back, the CMMS is unchanged "
+            f"({exc.__class__.__name__}: {str(getattr(exc, 'orig', exc)).strip()})."
         ) from exc
     finally:
         engine.dispose()
-    return WritebackSummary(
-        len(rows),
-        engine.url.render_as_string(),
-        (history.name, current.name, work_requests.name),
-        requests_changed,
-    )
+    tables = (history.name, current.name, work_requests.name)
+    return WritebackSummary(len(rows), engine.url.render_as_string(), tables, changed)
 
 
 def latest_as_of(url: str) -> date | None:

@@ -164,3 +164,54 @@ def test_closed_request_lets_a_new_one_open(sqlite_url):
         sqlite_url, scores(date(2026, 3, 5)), run_id="b", requests=requests(date(2026, 3, 5))
     )
     assert [r[2] for r in open_requests(sqlite_url)] == ["closed", "open"]
+
+
+@pytest.mark.postgres
+def test_locked_table_is_retried_then_fails_clearly_with_nothing_written(postgres_url):
+    from connectors.writeback import RetryPolicy
+
+    write_scores(postgres_url, scores(date(2026, 3, 1)), run_id="a")
+    before = dump(postgres_url)
+    holder = sa.create_engine(postgres_url)
+    with holder.connect() as conn:
+        conn.execute(sa.text("BEGIN"))
+        conn.execute(sa.text("LOCK TABLE foresight_current_risk_scores IN ACCESS EXCLUSIVE MODE"))
+        policy = RetryPolicy(attempts=2, first_wait_s=0.1, lock_timeout_ms=300)
+        with pytest.raises(WritebackError, match=r"after 2 attempt\(s\) and was rolled back.*lock"):
+            write_scores(postgres_url, scores(date(2026, 3, 2)), run_id="b", retry=policy)
+        conn.execute(sa.text("ROLLBACK"))
+    holder.dispose()
+    assert dump(postgres_url) == before
+
+
+@pytest.mark.postgres
+def test_lock_released_during_retries_lets_the_write_through(postgres_url):
+    import threading
+
+    from connectors.writeback import RetryPolicy
+
+    write_scores(postgres_url, scores(date(2026, 3, 1)), run_id="a")
+    holder = sa.create_engine(postgres_url)
+    conn = holder.connect()
+    conn.execute(sa.text("BEGIN"))
+    conn.execute(sa.text("LOCK TABLE foresight_current_risk_scores IN ACCESS EXCLUSIVE MODE"))
+    release = threading.Timer(0.5, lambda: conn.execute(sa.text("ROLLBACK")))
+    release.start()
+    write_scores(
+        postgres_url,
+        scores(date(2026, 3, 2)),
+        run_id="b",
+        retry=RetryPolicy(attempts=5, first_wait_s=0.3, lock_timeout_ms=200),
+    )
+    release.join()
+    conn.close()
+    holder.dispose()
+    assert len(dump(postgres_url)["foresight_risk_score_history"]) == 4
+
+
+def test_unreachable_cmms_fails_clearly():
+    from connectors.writeback import RetryPolicy
+
+    url = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
+    with pytest.raises(WritebackError, match="after 2 attempt"):
+        write_scores(url, scores(date(2026, 3, 1)), run_id="a", retry=RetryPolicy(2, 0.01))
