@@ -13,6 +13,8 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
+from models.lgbm import COMMON
+
 RUL_CAP_DAYS = 60
 
 
@@ -55,21 +57,12 @@ def phm_score(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 def _quantile(alpha: float, seed: int) -> lgb.LGBMRegressor:
     return lgb.LGBMRegressor(
+        **COMMON,
         objective="quantile",
         alpha=alpha,
         n_estimators=200,
         learning_rate=0.05,
-        num_leaves=15,
-        min_child_samples=40,
-        colsample_bytree=0.7,
-        subsample=0.8,
-        subsample_freq=1,
         random_state=seed,
-        n_jobs=2,
-        verbose=-1,
-        deterministic=True,
-        force_col_wise=True,
-        max_bin=63,
     )
 
 

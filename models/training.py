@@ -14,6 +14,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from foresight.errors import ModelError
 from models.baselines import fit_logistic, most_telling_feature, rule_scores
+from models.lgbm import COMMON
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
 from models.rul import fit_rul
 
@@ -35,20 +36,12 @@ class TrainingSpec:
 
 def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
     return lgb.LGBMClassifier(
+        **COMMON,
         n_estimators=300,
         learning_rate=0.03,
-        num_leaves=15,
-        min_child_samples=40,
-        subsample=0.8,
-        subsample_freq=1,
-        colsample_bytree=0.7,
         reg_lambda=1.0,
-        scale_pos_weight=min(neg / max(pos, 1), 20.0),
         random_state=seed,
-        n_jobs=2,
-        verbose=-1,
-        deterministic=True,
-        force_row_wise=True,
+        scale_pos_weight=min(neg / max(pos, 1), 20.0),
     )
 
 
@@ -152,17 +145,10 @@ def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: Trainin
         if y.sum() == 0:
             continue
         quick = lgb.LGBMClassifier(
+            **{**COMMON, "colsample_bytree": 0.5},
             n_estimators=80,
             learning_rate=0.1,
-            num_leaves=15,
-            min_child_samples=40,
-            colsample_bytree=0.5,
             random_state=spec.seed,
-            n_jobs=2,
-            verbose=-1,
-            deterministic=True,
-            force_col_wise=True,
-            max_bin=63,
             importance_type="gain",
         ).fit(model.matrix(train), y, categorical_feature=model.categorical_indices)
         share = quick.feature_importances_ / max(quick.feature_importances_.sum(), 1e-12)
