@@ -1,0 +1,136 @@
+"""`make bench`: reuse or generate the data, run every benchmark in its own process, report.
+
+The parent process only orchestrates: it runs no polars query (a fork must not inherit a busy
+polars thread pool) and imports neither pandas nor GX, so the forked benchmark processes start
+small (a fork inherits the parent's memory).
+Ratios are this row's seconds / the seconds of row `ratio_against`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from functools import partial
+
+from bench import feature_baselines, features, quality
+from bench.data import bench_data, cache_root, forget, is_ready, prepare
+from bench.harness import BenchResult, measure, report, run_untimed
+
+NAIVE_SLICES = (1_000_000, 4_000_000)  # two sizes: GX has a fixed cost, so fit a line, not a ratio
+TARGETS = {
+    "gate + cleaning seconds": 30.0,
+    "gate + cleaning peak MB": 4096.0,
+    "feature readings/s": 10e6,
+    "feature speed-up vs pandas": 10.0,
+    "feature peak MB": 4096.0,
+}
+
+
+def _linear_fit(slices: list[BenchResult], size: int, name: str) -> BenchResult:
+    """Seconds and peak MB at `size` readings from a straight line through the measured slices."""
+    (n0, s0, m0), (n1, s1, m1) = [(r.readings, r.seconds, r.peak_mb) for r in slices[:2]]
+    at = (size - n0) / (n1 - n0)
+    seconds, peak = s0 + (s1 - s0) * at, m0 + (m1 - m0) * at
+    note = (
+        f"EXTRAPOLATED: straight line through the slices of {n0:,} and {n1:,} rows "
+        f"({s0:.1f} s, {s1:.1f} s; {m0:,.0f} MB, {m1:,.0f} MB) to {size:,} rows"
+    )
+    return BenchResult(name, round(seconds, 1), round(peak), size, round(size / seconds), note=note)
+
+
+def _compare(row: BenchResult, ours: BenchResult) -> None:
+    """A baseline row's time as a multiple of ours: the speed-up of ours over it."""
+    row.ratio = round(row.seconds / ours.seconds, 1)
+    row.ratio_against = ours.name
+
+
+def run_all(refresh: bool) -> list[BenchResult]:
+    """Every benchmark, in order, on the same cached night."""
+    data = bench_data()
+    if refresh:
+        forget(data)
+    if not is_ready(data):
+        print(f"generating benchmark data under {cache_root()} (once; 2 to 6 minutes) ...")
+        run_untimed(partial(prepare, data))
+    gate_rows = measure(
+        "1 quality gate + cleaning",
+        quality.gate_and_clean,
+        setup=partial(quality.gate_inputs, data),
+    )
+    night_readings = gate_rows[0].readings
+    gate_phase = next(r for r in gate_rows if r.name.endswith("/ gate"))
+    naive_slices = [
+        measure(
+            f"2 naive GX row-level gate, slice of {n:,} rows",
+            quality.naive_gx_gate,
+            setup=partial(quality.naive_inputs, data, n),
+        )[0]
+        for n in NAIVE_SLICES
+    ]
+    naive = _linear_fit(naive_slices, night_readings, "2 naive GX row-level gate, extrapolated")
+    _compare(naive, gate_phase)
+    naive.note += f"; {naive.seconds / gate_rows[0].seconds:.1f}x the time of all of benchmark 1"
+    feature_rows = measure(
+        "3 features, ours",
+        features.nightly_feature_build,
+        setup=partial(features.load_inputs, data),
+    )
+    baselines = [
+        measure(
+            f"3{tag} {label}, slice of {feature_baselines.SLICE_SERIES} series",
+            fn,
+            setup=partial(feature_baselines.slice_inputs, data),
+        )
+        for tag, label, fn in (
+            ("a", "pandas groupby-rolling", feature_baselines.pandas_rolling),
+            ("b", "sktime WindowSummarizer", feature_baselines.sktime_window_summarizer),
+        )
+    ]
+    for rows in baselines:
+        _compare(rows[-1], feature_rows[0])
+    baseline_rows = [r for rows in baselines for r in rows]
+    return [*gate_rows, *naive_slices, naive, *feature_rows, *baseline_rows]
+
+
+def check_targets(results: list[BenchResult]) -> list[str]:
+    """One line per target: the figure measured and whether it is met."""
+    gate = next(r for r in results if r.name.startswith("1 ") and " / " not in r.name)
+    feats = next(r for r in results if r.name.startswith("3 ") and " / " not in r.name)
+    pandas = next(r for r in results if r.name.startswith("3a") and "extrapolated" in r.name)
+    figures = {
+        "gate + cleaning seconds": (gate.seconds, "<="),
+        "gate + cleaning peak MB": (gate.peak_mb, "<="),
+        "feature readings/s": (feats.readings_per_s or 0.0, ">="),
+        "feature speed-up vs pandas": (pandas.ratio or 0.0, ">="),
+        "feature peak MB": (feats.peak_mb, "<="),
+    }
+    lines = []
+    for key, (value, op) in figures.items():
+        met = value <= TARGETS[key] if op == "<=" else value >= TARGETS[key]
+        lines.append(f"{key:<30} {value:>14,.1f}  target {op} {TARGETS[key]:,.0f}  "
+                     f"{'met' if met else 'MISSED'}")  # fmt: skip
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--refresh", action="store_true",
+        help="rebuild the cached clean night and level-1 history after cleaning or feature changes",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")  # GX talks a lot at INFO
+    logging.getLogger("bench").setLevel(logging.INFO)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    results = run_all(args.refresh)
+    report(results)
+    print("\ntargets")
+    for line in check_targets(results):
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
