@@ -32,6 +32,7 @@ def _recent(partitions: int) -> dg.AssetIn:
     owners=OWNERS,
     kinds={"html"},
     partitions_def=nightly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     ins={
         "risk_scores": _recent(HISTORY_NIGHTS),
         "sensor_daily_aggregates": _recent(HISTORY_NIGHTS),
