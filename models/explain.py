@@ -77,9 +77,14 @@ def driver_sentence(name: str, value: float | None, typical: float | None, unit:
     if value is None or np.isnan(value):
         return f"{label}: no data"
     if typical is None or np.isnan(typical):
-        return f"{label} {value:.3g}{unit_text}"
+        return f"{label} {_number(value)}{unit_text}"
     direction = "above" if value > typical else "below"
-    return f"{label} {value:.3g}{unit_text} ({direction} typical {typical:.3g})"
+    return f"{label} {_number(value)}{unit_text} ({direction} typical {_number(typical)})"
+
+
+def _number(x: float) -> str:
+    """Three significant digits, without scientific notation for plant-sized numbers (1,310 rpm)."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
 UNITLESS = ("__flagged_share__", "__flagged_count__", "__n__", "__slope__", "__rate_of_change__")

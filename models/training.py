@@ -80,9 +80,9 @@ def _fit_horizon(
     cats = model.categorical_indices
     probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train, categorical_feature=cats)
     raw_valid = probe.predict_proba(model.matrix(valid))[:, 1]
-    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
-        raw_valid, y_valid
-    )
+    # clipped to [0.001, 0.99]: a few validation failures must not make a risk "certain"
+    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.001, y_max=0.99)
+    calibrator.fit(raw_valid, y_valid)
     y_all = data[label].to_numpy()
     final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
         model.matrix(data), y_all, categorical_feature=cats
