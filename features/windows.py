@@ -21,8 +21,19 @@ SUMS = ("n", "sum_v", "sum_vv", "n_flagged", "sec_above", "sum_t", "sum_tt", "su
 
 def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) -> pl.LazyFrame:
     """One row per (daily row, as-of night it serves): as_of in [max(day, night), day + W - 1]."""
-    nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}).lazy()
     reach = pl.col("day") + pl.duration(days=max_window - 1)
+    if len(set(as_of)) == 1:  # the nightly case: a filter serves, no need to expand every row
+        night = as_of[0]
+        return (
+            daily.lazy()
+            .filter((reach >= night) & (pl.col("day") <= night) & (pl.col("night") <= night))
+            .with_columns(
+                as_of=pl.lit(night, pl.Date),
+                p95n=pl.col("p95") * pl.col("n"),
+                age_days=(pl.lit(night, pl.Date) - pl.col("day")).dt.total_days(),
+            )
+        )
+    nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}).lazy()
     return (
         daily.lazy()
         .filter((reach >= min(as_of)) & (pl.col("night") <= max(as_of)))
