@@ -1,7 +1,8 @@
 """CMMS write-back: Foresight's interface tables, upserted in one transaction per run.
 
 Tables (created if missing; a site maps them onto its CMMS's own interface tables):
-- foresight_risk_score_history: every night's score per asset and horizon, `is_current` marks the latest;
+- foresight_risk_score_history: every night's score per asset and horizon; `is_current` marks
+  the latest;
 - foresight_current_risk_scores: the current score per asset and horizon, what planners look at.
 A rerun of the same night writes identical content, so the CMMS does not change.
 """
@@ -159,7 +160,7 @@ def _mark_current(conn: sa.Connection) -> None:
 
 
 def ensure_tables(engine: sa.Engine) -> None:
-    """Create the interface tables, and add columns a newer Foresight writes (nullable ones only)."""
+    """Create the interface tables; add nullable columns that a newer Foresight writes."""
     metadata.create_all(engine)
     inspector = sa.inspect(engine)
     with engine.begin() as conn:

@@ -1,4 +1,4 @@
-"""The context layer: operating load from the MES, maintenance history and static asset attributes."""
+"""The context layer: MES load, maintenance history and static asset attributes."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def _guess(model: Pipeline, notes: list[str], min_failure_probability: float) ->
 
 
 def evaluate_recovery(inferred: pl.DataFrame, ground_truth: pl.DataFrame) -> NoteRecovery:
-    """Compare notes-derived failure codes with the simulator's ground truth of notes-only failures."""
+    """Compare codes read from notes with the ground truth of notes-only failures."""
     truth = ground_truth.filter(pl.col("recorded_as") == "notes_only").select(
         "wo_id", true_code="failure_code"
     )

@@ -27,7 +27,8 @@ def make_transformer(name: str) -> object:
     """An sktime transformer by the name used in the spec."""
     if name not in TRANSFORMERS:
         raise PlantConfigError(
-            f"feature spec: sktime transformer {name!r} is not offered; use one of {sorted(TRANSFORMERS)}."
+            f"feature spec: sktime transformer {name!r} is not offered; "
+            f"use one of {sorted(TRANSFORMERS)}."
         )
     module, _, cls = TRANSFORMERS[name].rpartition(".")
     return getattr(importlib.import_module(module), cls)()

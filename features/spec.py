@@ -78,7 +78,7 @@ def _windows_pair(path: Path, key: str, pair: list, windows: tuple[int, ...]) ->
 
 
 def load_feature_spec(path: Path = SPEC_PATH) -> FeatureSpec:
-    """Read and check the feature spec; unknown statistics or windows are errors that name the key."""
+    """Read and check the feature spec; unknown statistics or windows are named errors."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     stats = tuple(raw.get("statistics", STATISTICS))
     if unknown := sorted(set(stats) - set(STATISTICS)):

@@ -32,7 +32,8 @@ def latest_night(plant: Plant) -> date:
     nights = list_export_files(plant.expand(source.files), source.arrival_date_pattern)
     if not nights:
         raise ForesightError(
-            f"no historian export matches {plant.expand(source.files)}; check sources.historian.files."
+            f"no historian export matches {plant.expand(source.files)}; "
+            "check sources.historian.files."
         )
     return max(nights)
 
@@ -54,7 +55,8 @@ def cmd_nightly(plant: Plant, as_of: date | None) -> None:
     )
     if gap:
         _say(
-            f"building history {gap[0]} .. {gap[1]} (ingest, quality gate, cleaning, features) in one run"
+            f"building history {gap[0]} .. {gap[1]} "
+            "(ingest, quality gate, cleaning, features) in one run"
         )
         runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
     if ModelRegistry(plant.state_dir / "models").champion_version() is None:
@@ -98,7 +100,8 @@ def _ensure_history(plant: Plant, last: date) -> None:
     )
     if gap:
         _say(
-            f"building history {gap[0]} .. {gap[1]} (ingest, quality gate, cleaning, features) in one run"
+            f"building history {gap[0]} .. {gap[1]} "
+            "(ingest, quality gate, cleaning, features) in one run"
         )
         runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
 
@@ -112,7 +115,8 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     _ensure_history(plant, latest_night(plant))
     if not as_json:
         _say(
-            f"replaying {months or plant.models.backtest_months} months night by night (retraining monthly)"
+            f"replaying {months or plant.models.backtest_months} months night by night "
+            "(retraining monthly)"
         )
     config = {"ops": {"risk_backtest": {"config": {"months": months or 0}}}}
     runner.run_job("backtest", run_config=config)

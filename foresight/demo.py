@@ -30,7 +30,8 @@ def simulate_if_missing(plant: Plant, say: Callable[[str], None]) -> None:
         defects=defects,
     )
     say(
-        f"simulating plant {plant.name!r}: {s.n_assets} assets, {s.days} days, every {s.sample_minutes} min"
+        f"simulating plant {plant.name!r}: {s.n_assets} assets, {s.days} days, "
+        f"every {s.sample_minutes} min"
     )
     last = [-1]
 
@@ -42,5 +43,6 @@ def simulate_if_missing(plant: Plant, say: Callable[[str], None]) -> None:
 
     summary = simulate_plant(settings, plant.exports_dir, progress=progress)
     say(
-        f"simulated {summary.n_readings:,} readings and {summary.n_failures} failures into {plant.exports_dir}"
+        f"simulated {summary.n_readings:,} readings and {summary.n_failures} failures "
+        f"into {plant.exports_dir}"
     )

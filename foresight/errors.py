@@ -1,8 +1,8 @@
-"""The one error hierarchy of Foresight: every message names the source, the rule, what was seen, the fix."""
+"""Foresight's one error hierarchy: each message names source, rule, what was seen, the fix."""
 
 
 class ForesightError(Exception):
-    """Base of every error Foresight raises on purpose; the CLI prints its message without a trace."""
+    """Base of every error raised on purpose; the CLI prints its message without a trace."""
 
 
 class PlantConfigError(ForesightError):

@@ -1,4 +1,4 @@
-"""The plant file: one YAML file, loaded into a typed, validated `Plant`; code reads settings only here."""
+"""The plant file: one YAML file loaded into a typed, validated `Plant`, the one settings source."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class HistorianSource(_Strict):
 
 
 class SqlSource(_Strict):
-    """A database reached through a SQLAlchemy URL; the password comes from an environment variable."""
+    """A database behind a SQLAlchemy URL; the password comes from an environment variable."""
 
     url: str
     password_env: str | None = None
@@ -82,7 +82,7 @@ class CmmsTarget(SqlSource):
 
 
 class CostSettings(_Strict):
-    """The cost model that chooses the alert threshold in backtests (any currency, used consistently)."""
+    """The cost model that chooses the backtest's alert threshold (any one currency)."""
 
     missed_failure: float = Field(25_000.0, gt=0)
     planned_repair: float = Field(6_000.0, ge=0)
@@ -154,7 +154,7 @@ class Plant(_Strict):
         return self.expand(source.resolved_url())
 
     def writeback_url(self) -> str:
-        """Where scores go: the CMMS when live, else a shadow SQLite database in the state folder."""
+        """Where scores go: the CMMS when live, else a shadow SQLite database in the state."""
         if self.cmms_target.mode == "live":
             return self.url_of(self.cmms_target)
         return f"sqlite:///{self.state_dir / 'shadow_cmms.sqlite'}"

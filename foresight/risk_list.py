@@ -12,7 +12,7 @@ from models.rul import RUL_CAP_DAYS
 
 
 def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
-    """The highest current risks of the shortest horizon, with drivers, and where they were written."""
+    """The night's highest risks on the shortest horizon, with drivers and where they went."""
     url = plant.writeback_url()
     horizon = min(plant.models.horizons_days)
     engine = sa.create_engine(url)
@@ -20,13 +20,15 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         rows = conn.execute(
             sa.text(
                 "SELECT asset_id, risk, band, rul_days, drivers FROM foresight_risk_score_history "
-                "WHERE horizon_days = :h AND as_of_date = :d AND risk IS NOT NULL ORDER BY risk_rank LIMIT :n"
+                "WHERE horizon_days = :h AND as_of_date = :d AND risk IS NOT NULL "
+                "ORDER BY risk_rank LIMIT :n"
             ),
             {"h": horizon, "d": night, "n": top},
         ).fetchall()
         counts = conn.execute(
             sa.text(
-                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) FROM foresight_risk_score_history "
+                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) "
+                "FROM foresight_risk_score_history "
                 "WHERE horizon_days = :h AND as_of_date = :d"
             ),
             {"h": horizon, "d": night},
@@ -63,6 +65,7 @@ def print_model_card(plant: Plant) -> None:
         return
     card = registry.card(version)
     print(
-        f"\nchampion {version}: trained on {card['data_from']} .. {card['data_to']}, {len(card['features'])} features"
+        f"\nchampion {version}: trained on {card['data_from']} .. {card['data_to']}, "
+        f"{len(card['features'])} features"
     )
     print(json.dumps(card["metrics"], indent=2))

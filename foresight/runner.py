@@ -34,7 +34,8 @@ def activate(plant: Plant) -> None:
     if not config.exists():
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(
-            "# Dagster instance of this plant: SQLite storage in this folder.\ntelemetry:\n  enabled: false\n"
+            "# Dagster instance of this plant: SQLite storage in this folder.\n"
+            "telemetry:\n  enabled: false\n"
         )
 
 

@@ -47,7 +47,7 @@ def replay(
     train: Callable[[pl.DataFrame, str], FailureRiskModel],
     progress: Callable[[str], None] = logger.info,
 ) -> pl.DataFrame:
-    """Nightly risk lists of the replayed months: asset_id, as_of, horizon_days, risk, rank, model."""
+    """Nightly risk lists of the replayed months (asset, as_of, horizon, risk, rank, model)."""
     nights = features["as_of"].unique().sort()
     last = nights[-1]
     start = max(nights[0] + timedelta(days=120), last - timedelta(days=30 * spec.months))
@@ -64,7 +64,8 @@ def replay(
             pl.col("as_of").is_between(block, block + timedelta(days=spec.retrain_every_days - 1))
         )
         progress(
-            f"replayed {block} .. {scored['as_of'].max()} with a model trained on {history.height} rows"
+            f"replayed {block} .. {scored['as_of'].max()} "
+            f"with a model trained on {history.height} rows"
         )
         lists += [_risk_list(model, scored, h) for h in horizons]
         block += timedelta(days=spec.retrain_every_days)

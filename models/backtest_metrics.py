@@ -82,7 +82,7 @@ def outcome_at(
 def evaluate_backtest(
     lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, assets: int
 ) -> dict:
-    """All backtest figures, with the alert threshold chosen to save the most under the cost model."""
+    """All backtest figures; the alert threshold is the one that saves most under the cost model."""
     risks = _alerts(lists, spec, 0.0)["risk"].to_numpy()
     candidates = (
         sorted({0.0, *np.quantile(risks, np.linspace(0, 0.95, 20)).round(4).tolist()})

@@ -66,7 +66,8 @@ def _drift_words(name: str) -> str | None:
             sensor, pair = name.split(marker, 1)
             short, long = pair.split("_vs_")
             sensor = sensor.replace("_", " ")
-            return f"{sensor} {WINDOW_WORDS.get(short, short)} {words} {WINDOW_WORDS.get(long, long)} mean"
+            recent, longer = WINDOW_WORDS.get(short, short), WINDOW_WORDS.get(long, long)
+            return f"{sensor} {recent} {words} {longer} mean"
     return None
 
 

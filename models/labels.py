@@ -1,4 +1,4 @@
-"""Failure labels from maintenance logs: failure within H days of each as-of night, censoring-aware."""
+"""Failure labels from maintenance logs: a failure within H days of each night, censoring-aware."""
 
 from __future__ import annotations
 

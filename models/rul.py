@@ -1,4 +1,4 @@
-"""Remaining useful life: days to the next failure, capped, with an 80 % interval (quantile LightGBM).
+"""Remaining useful life: capped days to the next failure, with an 80 % interval (quantile GBM).
 
 Targets are censoring-aware: a night with a later failure on record gets min(days to it, cap); a
 night without one counts as "at least cap" only if the cap was observed without a failure.

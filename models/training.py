@@ -57,7 +57,7 @@ def precision_at_k(frame: pl.DataFrame, score: np.ndarray, label: str, k: int) -
 
 
 def _split(frame: pl.DataFrame, share: float, horizon: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Train on early nights, validate on late ones, with a horizon-long gap so labels don't leak."""
+    """Train on early nights, validate on late ones, a horizon apart so that labels don't leak."""
     nights = frame["as_of"].unique().sort()
     start = nights[int(len(nights) * (1 - share))]
     gap_end = start - timedelta(days=horizon)
@@ -73,8 +73,9 @@ def _fit_horizon(
     y_train, y_valid = train[label].to_numpy(), valid[label].to_numpy()
     if y_train.sum() < spec.min_failures or y_valid.sum() < 1:
         raise ModelError(
-            f"horizon {horizon} d: only {int(y_train.sum())} failure-labelled nights to train on and "
-            f"{int(y_valid.sum())} to validate on; need {spec.min_failures} and 1. Collect more history."
+            f"horizon {horizon} d: only {int(y_train.sum())} failure-labelled nights to train on "
+            f"and {int(y_valid.sum())} to validate on; need {spec.min_failures} and 1. "
+            "Collect more history."
         )
     pos, neg = int(y_train.sum()), int(len(y_train) - y_train.sum())
     cats = model.categorical_indices

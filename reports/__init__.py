@@ -1,1 +1,1 @@
-"""The planners' report: a self-contained HTML risk list (inline SVG plots, no scripts) and a CSV."""
+"""The planners' report: a self-contained HTML risk list (inline SVG, no scripts) and a CSV."""

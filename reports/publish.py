@@ -1,4 +1,4 @@
-"""Write a night's report files: `reports/<night>/risk_report.html` and `risk_list.csv`, plus latest."""
+"""Write a night's `reports/<night>/risk_report.html` and `risk_list.csv`, plus latest."""
 
 from __future__ import annotations
 

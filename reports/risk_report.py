@@ -32,7 +32,7 @@ class ReportInputs:
 
 
 def risk_table(inputs: ReportInputs) -> pl.DataFrame:
-    """One row per asset, ranked by the shortest horizon's risk, with trend and maintenance context."""
+    """One row per asset, ranked by the shortest horizon's risk, with trend and maintenance."""
     h = int(inputs.scores["horizon_days"].min())
     short = inputs.scores.filter(pl.col("horizon_days") == h)
     wide = inputs.scores.pivot(on="horizon_days", index="asset_id", values="risk")

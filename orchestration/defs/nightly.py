@@ -1,4 +1,4 @@
-"""The nightly job (ingest to write-back for one night), its 02:00 schedule, and the training job."""
+"""The nightly job (ingest to write-back), its 02:00 schedule, the training and backtest jobs."""
 
 import dagster as dg
 

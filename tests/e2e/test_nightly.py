@@ -1,4 +1,4 @@
-"""The whole nightly path on a small simulated plant, run in process as `foresight nightly` runs it."""
+"""The whole nightly path on a small simulated plant, run in process as `foresight nightly` does."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""Features: daily aggregates of every sensor (level 1) and point-in-time windows per asset (level 2)."""
+"""Features: daily sensor aggregates (level 1) and point-in-time windows per asset (level 2)."""
 
 import dagster as dg
 import polars as pl
@@ -74,7 +74,7 @@ def window_features(
     maintenance_failure_modes: pl.DataFrame,
     asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """One row per asset and night: sensor windows, load context, maintenance history, attributes."""
+    """One row per asset and night: sensor windows, load, maintenance history, attributes."""
     p = plant.plant()
     table = build_feature_table(
         sensor_daily_aggregates,

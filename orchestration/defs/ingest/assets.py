@@ -1,4 +1,4 @@
-"""Source assets: the asset register, tag catalogue, maintenance logs, production context, readings."""
+"""Source assets: asset register, tag catalogue, maintenance logs, production context, readings."""
 
 from datetime import date
 
@@ -25,7 +25,7 @@ INGEST = {"group_name": "ingest", "owners": OWNERS, "kinds": {"polars"}}
 def asset_register(
     context: dg.AssetExecutionContext, plant: PlantResource, tag_catalog: pl.DataFrame
 ):
-    """The CMMS asset register: every asset with its type, site, criticality and commissioning date."""
+    """The CMMS asset register: each asset's type, site, criticality and commissioning date."""
     p = plant.plant()
     register = read_asset_register(p.url_of(p.sources.cmms))
     report = validate_asset_register(register, tag_catalog, date.today(), _gx_dir(p, context))
@@ -51,7 +51,7 @@ def tag_catalog(plant: PlantResource) -> dg.MaterializeResult:
 def maintenance_logs(
     context: dg.AssetExecutionContext, plant: PlantResource, asset_register: pl.DataFrame
 ):
-    """Work orders from the CMMS (preventive, corrective, inspections) with times in UTC and notes."""
+    """CMMS work orders (preventive, corrective, inspections), times in UTC, with their notes."""
     p = plant.plant()
     orders = read_work_orders(p.url_of(p.sources.cmms), p.timezone)
     report = validate_work_orders(orders, asset_register, _gx_dir(p, context))
@@ -93,7 +93,7 @@ def sensor_readings_raw(
     asset_register: pl.DataFrame,
     tag_catalog: pl.DataFrame,
 ):
-    """Historian export files that arrived on the night(s), as raw text rows (nothing parsed away)."""
+    """Historian files that arrived on the night(s), as raw text rows (nothing parsed away)."""
     p = plant.plant()
     source = p.sources.historian
     raw = read_historian(

@@ -28,7 +28,7 @@ class FailureRiskModelConfig(dg.Config):
 def failure_labels(
     plant: PlantResource, window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame
 ) -> dg.MaterializeResult:
-    """Did the asset fail within each horizon after the night? Unknown (censored) where not yet seen."""
+    """Did the asset fail within each horizon after the night? Null (censored) if not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
     events = failure_events(maintenance_failure_modes, p.timezone)
@@ -50,7 +50,7 @@ def failure_risk_model(
     window_features: pl.DataFrame,
     failure_labels: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """A calibrated LightGBM failure-risk model per horizon; champion only if it beats the current one."""
+    """A calibrated LightGBM risk model per horizon; champion only if it beats the current one."""
     p, registry = plant.plant(), model_registry.registry()
     frame = window_features.drop("night").join(
         failure_labels, on=["asset_id", "as_of"], how="inner"
@@ -102,7 +102,7 @@ def risk_scores(
     tag_catalog: pl.DataFrame,
     data_quality_scorecard: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """The champion's calibrated failure risk per active asset and horizon, with its drivers in words."""
+    """The champion's calibrated risk per active asset and horizon, with its drivers in words."""
     p, model = plant.plant(), model_registry.registry().load()
     policy = ScoringPolicy()
     rules = ScorecardRules(min_coverage=p.quality.min_coverage_for_score)

@@ -30,7 +30,7 @@ def risk_backtest(
     maintenance_failure_modes: pl.DataFrame,
     asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """Past months replayed night by night; precision at k, recall, lead times, false alarms, cost."""
+    """Past months replayed night by night: precision at k, recall, lead times, alarms, cost."""
     p = plant.plant()
     spec = BacktestSpec(
         months=config.months or p.models.backtest_months,

@@ -22,7 +22,7 @@ DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nig
             kinds={"polars"},
         ),
         "quarantined_readings": dg.AssetOut(
-            description="Every raw reading kept out of the clean set, with the rule that removed it.",
+            description="Each raw reading kept out of the clean set, with the rule that did so.",
             group_name="quality",
             owners=OWNERS,
             kinds={"polars"},
@@ -83,7 +83,7 @@ def data_quality_scorecard(
     tag_catalog: pl.DataFrame,
     asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """Per asset and sensor each night: coverage, freshness, share quarantined, stuck/dead/spiky flags."""
+    """Per asset and sensor each night: coverage, freshness, quarantine share, sensor flags."""
     rules = ScorecardRules(min_coverage=plant.plant().quality.min_coverage_for_score)
     card = sensor_scorecard(
         sensor_readings_clean,

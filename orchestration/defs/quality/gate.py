@@ -14,7 +14,7 @@ def gate_spec(asset: str, partitioned: bool = False) -> dg.AssetCheckSpec:
         name=CHECK_NAME,
         asset=asset,
         blocking=True,
-        description="Great Expectations suite of this source: critical rules block downstream work.",
+        description="GX suite of this source: its critical rules block downstream work.",
         partitions_def=nightly_partitions if partitioned else None,
     )
 

@@ -19,7 +19,7 @@ from orchestration.defs.resources import PlantResource
 def cmms_risk_scores(
     context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame
 ):
-    """Risk scores as the CMMS sees them; a shadow-mode plant writes to its shadow database instead."""
+    """Risk scores as the CMMS sees them; a shadow-mode plant writes to a shadow database."""
     p = plant.plant()
     target = p.cmms_target
     p.state_dir.mkdir(parents=True, exist_ok=True)

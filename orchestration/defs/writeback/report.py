@@ -12,7 +12,7 @@ HISTORY_NIGHTS = 60
 
 
 def _night_warnings(context: dg.AssetExecutionContext) -> list[str]:
-    """Quality rules that failed tonight without blocking the run (from this run's check results)."""
+    """Quality rules that failed tonight without blocking the run (this run's check results)."""
     events = context.instance.all_logs(
         context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     )
@@ -46,7 +46,7 @@ def planner_report(
     maintenance_failure_modes: pl.DataFrame,
     asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """The night's risk list for planners, with trends, remaining life, reasons and plots (HTML, CSV)."""
+    """The night's risk list for planners: trends, remaining life, reasons, plots (HTML, CSV)."""
     p, night = plant.plant(), nights_of(context)[-1]
     inputs = ReportInputs(
         plant=p.name,

@@ -156,7 +156,8 @@ def test_closed_request_lets_a_new_one_open(sqlite_url):
     with engine.begin() as conn:
         conn.execute(
             sa.text(
-                "UPDATE foresight_work_requests SET status = 'closed', disposition = 'fault_confirmed'"
+                "UPDATE foresight_work_requests "
+                "SET status = 'closed', disposition = 'fault_confirmed'"
             )
         )
     engine.dispose()

@@ -175,10 +175,14 @@ def test_ratio_of_seven_day_means():
 def test_single_night_fast_path_equals_the_expanded_computation():
     values = np.random.default_rng(5).normal(50, 5, 24 * 20).tolist()
     frame = readings(values, datetime(2026, 1, 1, tzinfo=UTC)).with_columns(
-        night=pl.when(pl.int_range(pl.len()) % 7 == 0).then(pl.col("night") + pl.duration(days=1)).otherwise(pl.col("night"))
+        night=pl.when(pl.int_range(pl.len()) % 7 == 0)
+        .then(pl.col("night") + pl.duration(days=1))
+        .otherwise(pl.col("night"))
     )
     daily = aggregate_daily(frame, TZ)
     night = date(2026, 1, 15)
     alone = features(frame, [night])
-    among = build_window_features(daily, SPEC, [date(2026, 1, 14), night]).filter(pl.col("as_of") == night)
+    among = build_window_features(daily, SPEC, [date(2026, 1, 14), night]).filter(
+        pl.col("as_of") == night
+    )
     assert_frame_equal(alone, among, check_column_order=False)

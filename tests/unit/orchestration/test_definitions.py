@@ -1,4 +1,4 @@
-"""Guard rails: the definitions load, and every asset says what it is, where it belongs, who owns it."""
+"""Guard rails: the definitions load; every asset says what it is, where it belongs, who owns it."""
 
 import dagster as dg
 import pytest
