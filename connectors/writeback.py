@@ -299,3 +299,23 @@ def latest_as_of(url: str) -> date | None:
             return conn.execute(sa.select(sa.func.max(history.c.as_of_date))).scalar()
     finally:
         engine.dispose()
+
+
+def read_open_requests(url: str) -> pl.DataFrame:
+    """Foresight's open predictive work requests in the CMMS (empty if none were ever written)."""
+    engine = sa.create_engine(url)
+    try:
+        ensure_tables(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    work_requests.c.request_id, work_requests.c.asset_id, work_requests.c.priority
+                ).where(work_requests.c.status == "open")
+            ).fetchall()
+    finally:
+        engine.dispose()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"request_id": pl.String, "asset_id": pl.String, "priority": pl.Int64},
+        orient="row",
+    )

@@ -29,6 +29,7 @@ class ReportInputs:
     register: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
     top_plots: int = 5
+    requests: pl.DataFrame | None = None  # Foresight's open work requests: request_id, asset_id
 
 
 def risk_table(inputs: ReportInputs) -> pl.DataFrame:
@@ -56,7 +57,7 @@ def risk_table(inputs: ReportInputs) -> pl.DataFrame:
         .with_columns(trend=pl.col(f"risk_{h}d") - pl.col("risk_week_ago"))
         .join(inputs.register.select("asset_id", "asset_type", "site"), on="asset_id", how="left")
         .join(_last_maintenance(inputs.work_orders, inputs.night), on="asset_id", how="left")
-        .join(_open_orders(inputs.work_orders), on="asset_id", how="left")
+        .join(_open_orders(inputs.work_orders, inputs.requests), on="asset_id", how="left")
         .sort("rank", "asset_id", nulls_last=True)
     )
 
@@ -73,12 +74,12 @@ def _last_maintenance(work_orders: pl.DataFrame, night: date) -> pl.DataFrame:
     )
 
 
-def _open_orders(work_orders: pl.DataFrame) -> pl.DataFrame:
-    return (
-        work_orders.filter(pl.col("status") == "open")
-        .group_by("asset_id")
-        .agg(open_work_order=pl.col("wo_id").sort().str.join(", "))
-    )
+def _open_orders(work_orders: pl.DataFrame, requests: pl.DataFrame | None) -> pl.DataFrame:
+    """Open CMMS work orders and Foresight's own open requests, per asset."""
+    ids = work_orders.filter(pl.col("status") == "open").select("asset_id", wo=pl.col("wo_id"))
+    if requests is not None and requests.height:
+        ids = pl.concat([ids, requests.select("asset_id", wo=pl.col("request_id"))])
+    return ids.group_by("asset_id").agg(open_work_order=pl.col("wo").sort().str.join(", "))
 
 
 def _sensors_of(drivers: str, known: set[str]) -> list[str]:

@@ -3,8 +3,10 @@
 import dagster as dg
 import polars as pl
 
+from connectors.writeback import read_open_requests
 from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
 from orchestration.defs.resources import PlantResource
+from orchestration.defs.writeback.assets import cmms_risk_scores
 from reports.publish import publish_report
 from reports.risk_report import ReportInputs
 
@@ -33,6 +35,7 @@ def _recent(partitions: int) -> dg.AssetIn:
     kinds={"html"},
     partitions_def=nightly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[cmms_risk_scores],  # after the write-back, so that tonight's requests show
     ins={
         "risk_scores": _recent(HISTORY_NIGHTS),
         "sensor_daily_aggregates": _recent(HISTORY_NIGHTS),
@@ -59,6 +62,7 @@ def planner_report(
         work_orders=maintenance_failure_modes,
         register=asset_register,
         warnings=_night_warnings(context),
+        requests=read_open_requests(p.writeback_url()),
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
     return dg.MaterializeResult(
