@@ -18,6 +18,7 @@ def model_card(model: FailureRiskModel, frame: pl.DataFrame, metrics: dict, plan
         "rows": frame.height,
         "features": model.features,
         "metrics": metrics,
+        "reliability": {f"{h}d": m.reliability for h, m in model.horizons.items()},
         "score": {
             "mean_average_precision": sum(m["average_precision"] for m in horizons)
             / max(len(horizons), 1),

@@ -36,6 +36,7 @@ class HorizonModel:
     horizon_days: int
     booster: lgb.LGBMClassifier
     calibrator: IsotonicRegression
+    reliability: list[dict] = field(default_factory=list)  # out-of-sample calibration by risk bin
 
 
 @dataclass

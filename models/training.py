@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import lightgbm as lgb
 import numpy as np
 import polars as pl
-from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from foresight.errors import ModelError
 from models.baselines import fit_logistic, most_telling_feature, rule_scores
+from models.calibration import isotonic, reliability_table
 from models.lgbm import COMMON
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
 from models.rul import fit_rul
@@ -81,9 +81,8 @@ def _fit_horizon(
     cats = model.categorical_indices
     probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train, categorical_feature=cats)
     raw_valid = probe.predict_proba(model.matrix(valid))[:, 1]
-    # clipped to [0.001, 0.99]: a few validation failures must not make a risk "certain"
-    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.001, y_max=0.99)
-    calibrator.fit(raw_valid, y_valid)
+    calibrator = isotonic().fit(raw_valid, y_valid)
+    reliability = reliability_table(raw_valid, y_valid, valid["as_of"].to_numpy())
     y_all = data[label].to_numpy()
     final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
         model.matrix(data), y_all, categorical_feature=cats
@@ -96,7 +95,7 @@ def _fit_horizon(
         "valid_rows": float(len(y_valid)),
         "train_positive_rows": float(pos),
     }
-    return HorizonModel(horizon, final, calibrator), metrics
+    return HorizonModel(horizon, final, calibrator, reliability), metrics
 
 
 def _baselines(

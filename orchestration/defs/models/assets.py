@@ -82,6 +82,13 @@ def failure_risk_model(
             "promotion": promotion.reason,
             "features": len(model.features),
             **flat,
+            **{
+                f"reliability_{h}d": dg.MetadataValue.md(
+                    markdown_table(pl.DataFrame(m.reliability))
+                )
+                for h, m in model.horizons.items()
+                if m.reliability
+            },
         },
     )
 
