@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 import sqlalchemy as sa
@@ -288,17 +287,6 @@ def write_scores(
         engine.dispose()
     tables = (history.name, current.name, work_requests.name)
     return WritebackSummary(len(rows), engine.url.render_as_string(), tables, changed)
-
-
-def latest_as_of(url: str) -> date | None:
-    """The newest night in the score history, or None if nothing was written yet."""
-    engine = sa.create_engine(url)
-    try:
-        metadata.create_all(engine)
-        with engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(history.c.as_of_date))).scalar()
-    finally:
-        engine.dispose()
 
 
 def read_open_requests(url: str) -> pl.DataFrame:

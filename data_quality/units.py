@@ -17,7 +17,6 @@ CONVERSIONS: dict[tuple[str, str], tuple[float, float]] = {
 }
 # Other spellings of the same unit that historians export (degree signs, upper case)
 ALIASES: dict[str, str] = {"°C": "degC", "℃": "degC", "°F": "degF", "℉": "degF", "PSI": "psi"}
-KNOWN_UNITS = sorted({u for pair in CONVERSIONS for u in pair})
 
 
 def unit_name(column: str) -> pl.Expr:

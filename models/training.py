@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import lightgbm as lgb
 import numpy as np
@@ -195,9 +195,3 @@ def train_failure_risk_model(
         model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
     )
     return model, metrics
-
-
-def training_nights(first: date, last: date, min_history_days: int) -> list[date]:
-    """Every night from `first + min_history_days` to `last`, inclusive."""
-    start = first + timedelta(days=min_history_days)
-    return [start + timedelta(days=i) for i in range((last - start).days + 1)]
