@@ -48,17 +48,7 @@ def cmd_nightly(plant: Plant, as_of: date | None) -> None:
         raise ForesightError(
             f"--as-of {night} is before the plant's history_start {plant.history_start}."
         )
-    gap = runner.missing_range(
-        plant.history_start,
-        night - timedelta(days=1),
-        runner.materialized_nights("window_features"),
-    )
-    if gap:
-        _say(
-            f"building history {gap[0]} .. {gap[1]} "
-            "(ingest, quality gate, cleaning, features) in one run"
-        )
-        runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
+    _ensure_history(plant, night - timedelta(days=1))
     if ModelRegistry(plant.state_dir / "models").champion_version() is None:
         _say("no champion model yet: training one on the history")
         runner.run_job("training")
@@ -78,13 +68,7 @@ def cmd_train(plant: Plant) -> None:
     from foresight import runner
 
     ensure_exports(plant)
-    night = latest_night(plant)
-    gap = runner.missing_range(
-        plant.history_start, night, runner.materialized_nights("window_features")
-    )
-    if gap:
-        _say(f"building history {gap[0]} .. {gap[1]} before training")
-        runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
+    _ensure_history(plant, latest_night(plant))
     _say("training")
     runner.run_job("training")
     from foresight.risk_list import print_model_card
@@ -93,6 +77,7 @@ def cmd_train(plant: Plant) -> None:
 
 
 def _ensure_history(plant: Plant, last: date) -> None:
+    """Build every night up to `last` not yet materialized, ingest to features, in one run."""
     from foresight import runner
 
     gap = runner.missing_range(

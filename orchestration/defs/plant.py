@@ -16,6 +16,10 @@ nightly_partitions = dg.DailyPartitionsDefinition(
 )
 
 
+# every nightly asset: a backfill of a year is one run over the range, stored one file per night
+NIGHTLY = {"partitions_def": nightly_partitions, "backfill_policy": dg.BackfillPolicy.single_run()}
+
+
 def night_of(key: str) -> date:
     """The night (plant-local date) a partition key names."""
     return datetime.strptime(key, "%Y-%m-%d").date()

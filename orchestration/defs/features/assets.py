@@ -7,16 +7,14 @@ from features.build import build_feature_table
 from features.daily import aggregate_daily, hourly_regimes
 from features.notes import evaluate_recovery, fit_note_classifier, infer_failure_codes
 from features.spec import load_feature_spec
-from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 
 FEATURES = {"group_name": "features", "owners": OWNERS, "kinds": {"polars"}}
 SPEC = load_feature_spec()
 
 
-@dg.asset(
-    **FEATURES, partitions_def=nightly_partitions, backfill_policy=dg.BackfillPolicy.single_run()
-)
+@dg.asset(**FEATURES, **NIGHTLY)
 def sensor_daily_aggregates(
     plant: PlantResource, sensor_readings_clean: pl.DataFrame, production_context: pl.DataFrame
 ) -> dg.MaterializeResult:
@@ -56,8 +54,7 @@ def maintenance_failure_modes(
 
 @dg.asset(
     **FEATURES,
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
     ins={
         "sensor_daily_aggregates": dg.AssetIn(
             partition_mapping=dg.TimeWindowPartitionMapping(

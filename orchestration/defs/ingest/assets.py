@@ -14,7 +14,7 @@ from data_quality.suites import (
     validate_production_context,
     validate_work_orders,
 )
-from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.quality.gate import check_result, gate_spec
 from orchestration.defs.resources import PlantResource
 
@@ -83,8 +83,7 @@ def production_context(
 
 @dg.asset(
     **INGEST,
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
     check_specs=[gate_spec("sensor_readings_raw", partitioned=True)],
 )
 def sensor_readings_raw(

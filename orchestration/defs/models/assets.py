@@ -9,7 +9,7 @@ from models.labels import failure_events, label_failures
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
-from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import ModelRegistryResource, PlantResource
 
 MODELS = {"group_name": "models", "owners": OWNERS}
@@ -96,8 +96,7 @@ def failure_risk_model(
 @dg.asset(
     **MODELS,
     kinds={"lightgbm"},
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
     deps=[failure_risk_model],
 )
 def risk_scores(

@@ -7,7 +7,7 @@ from data_quality.cleaning import clean_readings
 from data_quality.flags import FlagRules
 from data_quality.scorecard import ScorecardRules, asset_status, sensor_scorecard
 from orchestration.defs.metadata import markdown_table
-from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 
 DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nights later
@@ -35,8 +35,7 @@ DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nig
             )
         )
     },
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
 )
 def clean_sensor_readings(
     context: dg.AssetExecutionContext,
@@ -72,8 +71,7 @@ def clean_sensor_readings(
     group_name="quality",
     owners=OWNERS,
     kinds={"polars"},
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
 )
 def data_quality_scorecard(
     context: dg.AssetExecutionContext,

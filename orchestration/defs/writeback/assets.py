@@ -5,7 +5,7 @@ import polars as pl
 
 from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
-from orchestration.defs.plant import OWNERS, nightly_partitions
+from orchestration.defs.plant import NIGHTLY, OWNERS
 from orchestration.defs.resources import PlantResource
 
 
@@ -13,8 +13,7 @@ from orchestration.defs.resources import PlantResource
     group_name="writeback",
     owners=OWNERS,
     kinds={"sqlalchemy"},
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
 )
 def cmms_risk_scores(
     context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame

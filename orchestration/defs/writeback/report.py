@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from connectors.writeback import read_open_requests
-from orchestration.defs.plant import OWNERS, nightly_partitions, nights_of
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 from orchestration.defs.writeback.assets import cmms_risk_scores
 from reports.publish import publish_report
@@ -33,8 +33,7 @@ def _recent(partitions: int) -> dg.AssetIn:
     group_name="writeback",
     owners=OWNERS,
     kinds={"html"},
-    partitions_def=nightly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **NIGHTLY,
     deps=[cmms_risk_scores],  # after the write-back, so that tonight's requests show
     ins={
         "risk_scores": _recent(HISTORY_NIGHTS),
