@@ -1,8 +1,9 @@
 """The sensor-readings gate: GX expectations on a per-night profile of the rule outcomes.
 
 Validating 28.8 million rows one by one in GX's pandas engine takes minutes; the rules only need
-counts, so polars classifies every row once (`classify_readings`) and GX validates the per-night
-profile of those counts. Examples of offending rows come from the classified rows.
+counts, so polars classifies every row once (`classify_readings`, whose result the cleaning reuses)
+and GX validates the per-night profile of those counts. Examples of offending rows come from the
+classified rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import great_expectations.expectations as gxe
 import polars as pl
 
 from data_quality import reasons as R
-from data_quality.cleaning import classify_readings
+from data_quality.cleaning import Classified, classify_readings
 from data_quality.gx_runner import CRITICAL, WARNING, RuleOutcome, SuiteReport, run_suite
 
 
@@ -24,35 +25,50 @@ def _meta(rule: str, severity: str, reason: str | None = None) -> dict[str, str]
 
 
 def profile_readings(
-    classified: pl.DataFrame, nights: list[date], active_assets: int, timezone: str
+    classified: Classified, nights: list[date], active_assets: int
 ) -> pl.DataFrame:
     """One row per night: rows received, share of rows per quarantine reason, assets reporting.
 
-    An asset reports on a night when a clean row is stamped on that plant-local date.
+    An asset reports on a night when a clean row is stamped on that plant-local date (not late).
     """
-    shares = [
-        (pl.col("reason") == reason).sum().cast(pl.Float64).alias(f"share_{reason}")
-        for reason in R.DESCRIPTIONS
-    ]
-    on_night = pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date() == pl.col("night")
-    per_night = classified.group_by("night").agg(
-        *shares,
-        rows=pl.len(),
-        unit_converted=(
-            pl.col("reason").is_null() & (pl.col("unit_key") != pl.col("canonical_unit"))
-        ).sum(),
-        assets_reporting=pl.col("asset_id")
-        .filter(on_night & pl.col("reason").is_null())
-        .n_unique(),
+    frame = pl.DataFrame({"night": nights}, schema={"night": pl.Date})
+    shares = (
+        classified.rejected.group_by("night", "reason")
+        .len()
+        .with_columns(pl.col("reason").cast(pl.String))
+        .pivot("reason", index="night", values="len")
     )
-    frame = pl.DataFrame({"night": nights}, schema={"night": pl.Date}).join(
-        per_night, on="night", how="left"
-    )
-    share_cols = [f"share_{r}" for r in R.DESCRIPTIONS]
-    return frame.with_columns(
+    # a few nights and tens of millions of rows: one cheap masked pass per night beats a group-by
+    valid, raw = classified.valid, classified.raw
+    received, kept = [], []
+    for night in nights:
+        on = valid["night"] == night
+        received.append((night, int((raw["night"] == night).sum())))
+        kept.append(
+            (
+                night,
+                int((valid["unit_converted"] & on).sum()),
+                valid["asset_id"].filter(on & ~valid["late"]).n_unique(),
+            )
+        )
+    received = pl.DataFrame(received, schema=["night", "rows"], orient="row")
+    kept = pl.DataFrame(kept, schema=["night", "unit_converted", "assets_reporting"], orient="row")
+    for part in (received, kept, shares):
+        frame = frame.join(part, on="night", how="left")
+    missing = [r for r in R.DESCRIPTIONS if r not in frame.columns]
+    frame = frame.with_columns(pl.lit(0, pl.UInt32).alias(r) for r in missing)
+    return frame.select(
+        "night",
         pl.col("rows").fill_null(0),
+        pl.col("unit_converted").fill_null(0),
         pl.col("assets_reporting").fill_null(0),
-        *[(pl.col(c) / pl.col("rows")).fill_null(0.0).fill_nan(0.0) for c in share_cols],
+        *[
+            (pl.col(r).fill_null(0) / pl.col("rows"))
+            .fill_null(0.0)
+            .fill_nan(0.0)
+            .alias(f"share_{r}")
+            for r in R.DESCRIPTIONS
+        ],
         reporting_share=pl.col("assets_reporting").fill_null(0) / max(active_assets, 1),
     ).sort("night")
 
@@ -104,15 +120,6 @@ def readings_suite(max_unknown: float, max_malformed: float) -> list:
     ]
 
 
-def _examples(classified: pl.DataFrame, reason: str, k: int = 3) -> list[str]:
-    rows = classified.filter(pl.col("reason") == reason).head(k)
-    return [
-        f"{r['source_file']}:{r['row_number']} {r['asset_id']}/{r['sensor']} "
-        f"{r['ts_raw']!r}={r['value_raw']!r} {r['unit']}"
-        for r in rows.iter_rows(named=True)
-    ]
-
-
 def validate_readings(
     raw: pl.DataFrame,
     catalog: pl.DataFrame,
@@ -125,27 +132,43 @@ def validate_readings(
     results_dir: Path | None = None,
 ) -> SuiteReport:
     """Run the sensor-readings suite on the nights' raw readings; failures carry example rows."""
-    classified = classify_readings(raw, catalog, register, timezone).filter(
-        pl.col("night").is_in(nights)
-    )
+    classified = classify_readings(raw, catalog, register, timezone)
+    return validate_classified(
+        classified, register, nights=nights, max_unknown=max_unknown,
+        max_malformed=max_malformed, results_dir=results_dir,
+    )  # fmt: skip
+
+
+def validate_classified(
+    classified: Classified,
+    register: pl.DataFrame,
+    *,
+    nights: list[date],
+    max_unknown: float,
+    max_malformed: float,
+    results_dir: Path | None = None,
+) -> SuiteReport:
+    """The sensor-readings suite on rows already classified (the cleaning reuses them)."""
+    target = classified.of_nights(nights)
     active = register.filter(pl.col("status") == "active").height
-    profile = profile_readings(classified, nights, active, timezone)
+    profile = profile_readings(target, nights, active)
     report = run_suite(
         "sensor_readings", profile, readings_suite(max_unknown, max_malformed), results_dir
     )
-    return report.with_details(lambda outcome: _detail(outcome, classified, profile))
+    return report.with_details(lambda outcome: _detail(outcome, target, profile))
 
 
-def _detail(outcome: RuleOutcome, classified: pl.DataFrame, profile: pl.DataFrame) -> RuleOutcome:
+def _detail(outcome: RuleOutcome, classified: Classified, profile: pl.DataFrame) -> RuleOutcome:
     """Rows and examples for a failed rule: counts over the nights, a few offending raw rows."""
     nights = f"on {outcome.failing_rows} of {outcome.checked_rows} nights"
     if outcome.reason:
+        rejected = classified.rejected
         return replace(
             outcome,
             scope=nights + ", overall",
-            failing_rows=int((classified["reason"] == outcome.reason).sum()),
-            checked_rows=classified.height,
-            examples=_examples(classified, outcome.reason),
+            failing_rows=int((rejected["reason"] == outcome.reason).sum()),
+            checked_rows=int(profile["rows"].sum()),
+            examples=classified.examples(outcome.reason),
         )
     column, minimum, _ = NIGHT_RULES[outcome.rule]
     bad = profile.filter(pl.col(column) < minimum)

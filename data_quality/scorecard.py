@@ -37,19 +37,23 @@ def sensor_scorecard(
         .join(pl.DataFrame({"night": nights}, schema={"night": pl.Date}), how="cross")
     )
     flagged = pl.col("flag_stuck") | pl.col("flag_dead") | pl.col("flag_spike")
-    got = clean.group_by("night", "asset_id", "sensor").agg(
-        readings=pl.len(),
-        # clean rows are never stamped after their night, so "not late" is "stamped on the night"
-        # in plant time (the UTC date would miss the readings of local 00:00-02:00)
-        on_night=(~pl.col("late")).sum(),
-        last_ts=pl.col("ts_utc").max(),
-        flagged_share=flagged.mean(),
-        stuck=pl.col("flag_stuck").any(),
-        dead=pl.col("flag_dead").any(),
-        spikes=pl.col("flag_spike").sum(),
-        gaps=pl.col("flag_gap_before").sum(),
-        unit_converted=pl.col("unit_converted").sum(),
-    )
+    got = (
+        clean.group_by("night", "asset_id", "sensor")
+        .agg(
+            readings=pl.len(),
+            # clean rows are never stamped after their night, so "not late" is "stamped on the
+            # night" in plant time (the UTC date would miss the readings of local 00:00-02:00)
+            on_night=(~pl.col("late")).sum(),
+            last_ts=pl.col("ts_utc").max(),
+            flagged_share=flagged.mean(),
+            stuck=pl.col("flag_stuck").any(),
+            dead=pl.col("flag_dead").any(),
+            spikes=pl.col("flag_spike").sum(),
+            gaps=pl.col("flag_gap_before").sum(),
+            unit_converted=pl.col("unit_converted").sum(),
+        )
+        .with_columns(pl.col("asset_id", "sensor").cast(pl.String))
+    )  # categorical in clean readings
     held = quarantine.group_by("night", "asset_id", "sensor").agg(quarantined=pl.len())
     card = (
         expected.select("night", "asset_id", "asset_type", "sensor")

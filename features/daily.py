@@ -47,20 +47,31 @@ def aggregate_daily(
     """
     t = pl.col("ts_utc").dt.epoch("us").cast(pl.Float64) / 86_400e6
     flagged = pl.col("flag_stuck") | pl.col("flag_dead") | pl.col("flag_spike")
-    limit = pl.col("sensor").replace_strict(limits or {}, default=None, return_dtype=pl.Float64)
-    frame = clean.lazy().with_columns(
+    frame = clean.lazy()
+    # clean readings hold asset and sensor as categoricals: small look-ups are joined as such
+    keys = frame.collect_schema()
+    limit_of = pl.DataFrame(
+        {"sensor": list((limits or {}).keys()), "_limit": list((limits or {}).values())},
+        schema={"sensor": pl.String, "_limit": pl.Float64},
+    ).with_columns(pl.col("sensor").cast(keys["sensor"]))
+    frame = frame.with_columns(
         day=pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date(), t=t
-    )
+    ).join(limit_of.lazy(), on="sensor", how="left")
     if regimes is None:
         frame = frame.with_columns(regime=pl.lit(UNKNOWN_REGIME))
     else:
         frame = (
             frame.with_columns(hour=pl.col("ts_utc").dt.truncate("1h"))
-            .join(regimes.lazy(), on=["asset_id", "hour"], how="left")
+            .join(
+                regimes.lazy().with_columns(pl.col("asset_id").cast(keys["asset_id"])),
+                on=["asset_id", "hour"],
+                how="left",
+            )
             .with_columns(pl.col("regime").fill_null(IDLE))
         )
     seconds_each = 86_400.0 / pl.len().over("asset_id", "sensor", "day")
-    frame = frame.with_columns(_sec=seconds_each, _above=(pl.col("value") > limit).fill_null(False))
+    above = (pl.col("value") > pl.col("_limit")).fill_null(False)
+    frame = frame.with_columns(_sec=seconds_each, _above=above)
     return (
         frame.group_by(DAY_KEYS)
         .agg(
@@ -80,6 +91,7 @@ def aggregate_daily(
             sum_tt=(pl.col("t") ** 2).sum(),
             sum_tv=(pl.col("t") * pl.col("value")).sum(),
         )
+        .with_columns(pl.col("asset_id", "sensor").cast(pl.String))
         .sort(DAY_KEYS)
         .collect()
     )

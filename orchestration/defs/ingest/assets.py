@@ -8,7 +8,6 @@ import polars as pl
 from connectors.cmms import read_asset_register, read_work_orders
 from connectors.historian import read_historian, read_tag_catalog
 from connectors.mes import read_production_orders
-from data_quality.readings_gate import validate_readings
 from data_quality.suites import (
     validate_asset_register,
     validate_production_context,
@@ -28,7 +27,9 @@ def asset_register(
     """The CMMS asset register: each asset's type, site, criticality and commissioning date."""
     p = plant.plant()
     register = read_asset_register(p.url_of(p.sources.cmms))
-    report = validate_asset_register(register, tag_catalog, date.today(), _gx_dir(p, context))
+    report = validate_asset_register(
+        register, tag_catalog, date.today(), gx_results_dir(p, context)
+    )
     yield dg.Output(
         register,
         metadata={"assets": register.height, "active": int((register["status"] == "active").sum())},
@@ -54,7 +55,7 @@ def maintenance_logs(
     """CMMS work orders (preventive, corrective, inspections), times in UTC, with their notes."""
     p = plant.plant()
     orders = read_work_orders(p.url_of(p.sources.cmms), p.timezone)
-    report = validate_work_orders(orders, asset_register, _gx_dir(p, context))
+    report = validate_work_orders(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(
         orders,
         metadata={
@@ -76,45 +77,30 @@ def production_context(
         yield dg.Output(orders, metadata={"orders": 0, "note": "no production context configured"})
         return
     orders = read_production_orders(p.expand(p.sources.production_context), p.timezone)
-    report = validate_production_context(orders, asset_register, _gx_dir(p, context))
+    report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(orders, metadata={"orders": orders.height})
     yield check_result(report, "production_context")
 
 
-@dg.asset(
-    **INGEST,
-    **NIGHTLY,
-    check_specs=[gate_spec("sensor_readings_raw", partitioned=True)],
-)
-def sensor_readings_raw(
-    context: dg.AssetExecutionContext,
-    plant: PlantResource,
-    asset_register: pl.DataFrame,
-    tag_catalog: pl.DataFrame,
-):
-    """Historian files that arrived on the night(s), as raw text rows (nothing parsed away)."""
+@dg.asset(**INGEST, **NIGHTLY)
+def sensor_readings_raw(context: dg.AssetExecutionContext, plant: PlantResource):
+    """Historian files that arrived on the night(s), as raw text rows (nothing parsed away).
+
+    Their GX gate runs with the cleaning (`sensor_readings_clean`), which applies every rule to
+    every row once for both.
+    """
     p = plant.plant()
     source = p.sources.historian
     raw = read_historian(
         p.expand(source.files), source.format, source.arrival_date_pattern, nights_of(context)
     )
-    report = validate_readings(
-        raw,
-        tag_catalog,
-        asset_register,
-        nights=nights_of(context),
-        timezone=p.timezone,
-        max_unknown=p.quality.max_unknown_asset_share,
-        max_malformed=p.quality.max_malformed_share,
-        results_dir=_gx_dir(p, context),
-    )
     files = raw["source_file"].n_unique() if raw.height else 0
-    yield dg.Output(
-        raw, metadata={"rows": raw.height, "files": files, "nights": len(context.partition_keys)}
+    return dg.MaterializeResult(
+        value=raw,
+        metadata={"rows": raw.height, "files": files, "nights": len(context.partition_keys)},
     )
-    yield check_result(report, "sensor_readings_raw")
 
 
-def _gx_dir(p, context: dg.AssetExecutionContext):
+def gx_results_dir(p, context: dg.AssetExecutionContext):
     """Where GX keeps this run's validation results (JSON), next to the plant's state."""
     return p.state_dir / "quality" / context.run.run_id

@@ -3,11 +3,14 @@
 import dagster as dg
 import polars as pl
 
-from data_quality.cleaning import clean_readings
+from data_quality.cleaning import classify_readings, clean_classified
 from data_quality.flags import FlagRules
+from data_quality.readings_gate import validate_classified
 from data_quality.scorecard import ScorecardRules, asset_status, sensor_scorecard
+from orchestration.defs.ingest.assets import gx_results_dir
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
+from orchestration.defs.quality.gate import check_result, gate_spec
 from orchestration.defs.resources import PlantResource
 
 DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nights later
@@ -28,6 +31,7 @@ DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nig
             kinds={"polars"},
         ),
     },
+    check_specs=[gate_spec("sensor_readings_clean", partitioned=True)],
     ins={
         "sensor_readings_raw": dg.AssetIn(
             partition_mapping=dg.TimeWindowPartitionMapping(
@@ -44,20 +48,27 @@ def clean_sensor_readings(
     asset_register: pl.DataFrame,
     tag_catalog: pl.DataFrame,
 ):
-    """Clean the night's readings; earlier nights are read only to recognise late duplicates."""
+    """Apply every rule to every raw row once: the readings gate (GX) and the cleaning use it.
+
+    Earlier nights are read only to recognise late duplicates. The gate is a blocking check of
+    the clean readings: the quarantine is kept even when it fails, the features are not built.
+    """
     p = plant.plant()
     nights = nights_of(context)
-    rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)
-    result = clean_readings(
-        sensor_readings_raw,
-        tag_catalog,
+    classified = classify_readings(
+        sensor_readings_raw, tag_catalog, asset_register, p.timezone
+    ).of_nights(nights)
+    report = validate_classified(
+        classified,
         asset_register,
         nights=nights,
-        timezone=p.timezone,
-        run_id=context.run.run_id,
-        rules=rules,
+        max_unknown=p.quality.max_unknown_asset_share,
+        max_malformed=p.quality.max_malformed_share,
+        results_dir=gx_results_dir(p, context),
     )
-    raw_rows = sensor_readings_raw.filter(pl.col("night").is_in(nights)).height
+    rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)
+    result = clean_classified(classified, nights=nights, run_id=context.run.run_id, rules=rules)
+    raw_rows = int(sensor_readings_raw["night"].is_in(nights).sum())
     counts = result.counts()
     reconciled = raw_rows == counts["clean"] + counts["quarantined"]
     meta = {"raw_rows": raw_rows, **counts, "reconciled (raw = clean + quarantined)": reconciled}
@@ -65,6 +76,7 @@ def clean_sensor_readings(
         raise dg.Failure(f"cleaning lost rows: raw {raw_rows} != clean + quarantined {counts}")
     yield dg.Output(result.clean, output_name="sensor_readings_clean", metadata=meta)
     yield dg.Output(result.quarantine, output_name="quarantined_readings", metadata=counts)
+    yield check_result(report, "sensor_readings_clean")
 
 
 @dg.asset(

@@ -35,5 +35,5 @@ def test_nightly_schedule_runs_at_two_in_plant_time(repo):
 def test_sources_carry_blocking_quality_gates(repo):
     graph = repo.resolve_asset_graph()
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    for source in ("sensor_readings_raw", "maintenance_logs", "asset_register"):
+    for source in ("sensor_readings_clean", "maintenance_logs", "asset_register"):
         assert (source, "passes_quality_gate") in checks
