@@ -59,6 +59,12 @@ def grouped_time_folds(frame: pl.DataFrame, n_folds: int, embargo_days: int) -> 
         held_out = asset.is_in(groups[i].tolist())
         valid = as_of.is_between(start, end) & held_out
         train = (as_of < start - timedelta(days=embargo_days)) & ~held_out
+        if not train.any():
+            raise ModelError(
+                f"cross-validation: fold {i + 1} validates from {start} but no night ends "
+                f"{embargo_days} days (the embargo) before it on other assets; "
+                f"{len(nights)} nights are too few for {n_folds} folds. Lower models.cv_folds."
+            )
         folds.append(Fold(i + 1, train.to_numpy(), valid.to_numpy()))
     return folds
 

@@ -41,7 +41,9 @@ def replayed_figures(
     """Backtest figures of one recipe on the gate's window; `keep`: the recipe's feature set."""
     if keep is not None:
         keys = [c for c in features.columns if c in NOT_FEATURES or c in ("night", "asset_type")]
-        features = features.select(*keys, *[c for c in keep if c in features.columns])
+        features = features.select(
+            *keys, *[c for c in keep if c in features.columns and c not in keys]
+        )
     quick = replace(training, baselines=False, per_mode=False, cv_folds=0, rul=False)
     lists = replay(
         features,

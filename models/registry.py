@@ -120,6 +120,8 @@ def export_bundle(registry: ModelRegistry, out: Path, version: str | None = None
 
 def read_bundle(path: Path) -> tuple[dict, dict, FailureRiskModel]:
     """The manifest, card and model of a bundle, after checking it is one this Foresight reads."""
+    if not path.is_file():
+        raise ModelError(f"model bundle {path} does not exist. Check the path.")
     if not zipfile.is_zipfile(path):
         raise ModelError(f"model bundle {path}: not a zip file. Export one with `model export`.")
     with zipfile.ZipFile(path) as bundle:

@@ -168,6 +168,16 @@ def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: Trainin
     return ranked["feature"].head(spec.max_features).sort().to_list()
 
 
+def _cross_validation(
+    model: FailureRiskModel, frame: pl.DataFrame, horizon: int, spec: TrainingSpec
+) -> dict:
+    """The CV figures, or why there are none (too little history): the card shows either."""
+    try:
+        return cross_validate(model, frame, horizon, spec)
+    except ModelError as exc:
+        return {"folds": [], "mean": {}, "evaluated_folds": 0, "not_run": str(exc)}
+
+
 def _typical_values(frame: pl.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:
     numeric = [f for f in features if f not in CATEGORICAL]
     medians = frame.group_by("asset_type").agg(pl.col(numeric).median())
@@ -216,7 +226,7 @@ def train_failure_risk_model(
     for horizon in spec.horizons:
         model.horizons[horizon], metrics[f"{horizon}d"] = fit_horizon(model, frame, horizon, spec)
         if spec.cv_folds:
-            metrics[f"{horizon}d"]["cv"] = cross_validate(model, frame, horizon, spec)
+            metrics[f"{horizon}d"]["cv"] = _cross_validation(model, frame, horizon, spec)
         logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
     if spec.rul:
         model.rul, metrics["rul"] = fit_rul(
