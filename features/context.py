@@ -133,6 +133,8 @@ def build_component_age(
     # the components an asset type has: those ever worked on for an asset of that type
     types = register.select("asset_id", "asset_type")
     parts = work.join(types, on="asset_id").select("asset_type", "component").unique()
+    named = _named_in_pm_notes(work_orders, types, parts, timezone)
+    work = pl.concat([work, named]).unique().sort("day")
     grid = (
         register.select("asset_id", "asset_type", "commissioned_on")
         .join(parts, on="asset_type")
@@ -155,6 +157,30 @@ def build_component_age(
     return wide.rename(
         {c: f"component_age_days__{c}" for c in wide.columns if c not in ("asset_id", "as_of")}
     )
+
+
+def _named_in_pm_notes(
+    work_orders: pl.DataFrame, types: pl.DataFrame, parts: pl.DataFrame, timezone: str
+) -> pl.DataFrame:
+    """Components a PM's notes say were replaced: the CMMS `component` field holds only one.
+
+    "during PM found bearing and seal worn -> changed" renews both; a component counts when its
+    name appears as a word in the notes of a PM that was not cancelled.
+    """
+    schema = {"asset_id": pl.String, "component": pl.String, "day": pl.Date}
+    if "notes" not in work_orders.columns:
+        return pl.DataFrame(schema=schema)
+    pms = work_orders.filter(
+        (pl.col("wo_type") == "PM")
+        & (pl.col("status") != "cancelled")
+        & pl.col("notes").is_not_null()
+    ).join(types, on="asset_id")
+    named = pms.join(parts, on="asset_type").filter(
+        pl.col("notes").str.to_lowercase().str.contains(pl.format(r"\b{}\b", pl.col("component")))
+    )
+    return named.select(
+        "asset_id", "component", day=pl.col("opened_utc").dt.convert_time_zone(timezone).dt.date()
+    ).cast(schema)
 
 
 def build_production_state(orders: pl.DataFrame, as_of: list[date], timezone: str) -> pl.DataFrame:

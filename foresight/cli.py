@@ -143,6 +143,49 @@ def cmd_report(plant: Plant) -> None:
         print(f"  #{row['rank']} {row['asset_id']} {row['band']}: {row['drivers'][:120]}")
 
 
+def cmd_model(plant: Plant, args: argparse.Namespace) -> None:
+    """`model export` writes a bundle of the champion; `model import` checks and registers one."""
+    from models.registry import ModelRegistry, export_bundle, import_bundle
+
+    registry = ModelRegistry(plant.state_dir / "models")
+    if args.action == "export":
+        out = export_bundle(registry, args.out, args.version)
+        print(f"model {args.version or registry.champion_version()} of {plant.name} -> {out}")
+        return
+    columns, asset_types = _feature_contract(plant)
+    promotion = import_bundle(registry, args.bundle, columns, asset_types, args.champion)
+    print(f"{args.bundle} -> {plant.name} model {promotion.version}: {promotion.reason}")
+
+
+def _feature_contract(plant: Plant) -> tuple[list[str], list[str]]:
+    """The columns and asset types of the plant's newest window-feature night."""
+    import polars as pl
+
+    nights = sorted((plant.state_dir / "store" / "window_features").glob("*.parquet"))
+    if not nights:
+        raise ForesightError(
+            f"plant {plant.name} has no window features yet to check a bundle against; "
+            "run `foresight nightly` first."
+        )
+    newest = pl.read_parquet(nights[-1])
+    return newest.columns, sorted(newest["asset_type"].drop_nulls().unique().to_list())
+
+
+def _add_model_parser(sub: argparse._SubParsersAction) -> None:
+    text = "export the champion as a bundle, or import a bundle from another plant"
+    model = sub.add_parser("model", help=text, description=text)
+    model.add_argument("--plant", type=Path, help="plant file (default: $FORESIGHT_PLANT)")
+    actions = model.add_subparsers(dest="action", required=True)
+    export = actions.add_parser("export", help="write model, card and feature contract to a zip")
+    export.add_argument("--out", type=Path, required=True, help="the bundle to write (.zip)")
+    export.add_argument("--version", help="model version (default: the champion)")
+    imp = actions.add_parser("import", help="check a bundle against this plant and register it")
+    imp.add_argument("bundle", type=Path, help="a bundle written by `foresight model export`")
+    imp.add_argument(
+        "--champion", action="store_true", help="make it champion even if the plant has one"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foresight", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                 type=date.fromisoformat,
                 help="night to score, YYYY-MM-DD (default: newest export)",
             )
+    _add_model_parser(sub)
     return parser
 
 
@@ -193,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_report(plant)
         elif args.command == "train":
             cmd_train(plant)
+        elif args.command == "model":
+            cmd_model(plant, args)
         else:
             ensure_exports(plant)
     except ForesightError as exc:

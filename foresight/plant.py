@@ -92,7 +92,15 @@ class CostSettings(_Strict):
 class ModelSettings(_Strict):
     horizons_days: tuple[int, ...] = (7, 30)
     min_failures_to_train: int = Field(8, ge=1)
+    # a failure mode with fewer labelled failures is scored by the unsupervised health score
+    min_failures_per_mode: int = Field(5, ge=1)
+    failure_mode_key: Literal["failure_code", "component"] = "failure_code"
+    cv_folds: int = Field(3, ge=0, description="grouped, time-ordered folds in the card; 0: none")
+    # the gate: a new model becomes champion only if its replayed backtest beats the champion's
+    # on the same window by promotion_margin (in the metric's own unit)
+    promotion_metric: Literal["recall", "precision_at_k", "cost_saved"] = "recall"
     promotion_margin: float = Field(0.01, ge=0.0)
+    promotion_backtest_months: int = Field(2, ge=1)
     training_lookback_days: int = Field(720, ge=30)
     backtest_months: int = Field(6, ge=1)
     min_lead_days: int = Field(3, ge=0)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import polars as pl
 
 from models.labels import label_failures
@@ -73,15 +74,25 @@ def replay(
 
 
 def _risk_list(model: FailureRiskModel, scored: pl.DataFrame, horizon: int) -> pl.DataFrame:
-    risk = model.predict_risk(scored, horizon)
-    raw = model.predict_raw(scored, horizon)
+    """One night's list; a cold-start model ranks by its health score (kept as `risk`)."""
+    if model.is_cold_start:
+        risk = raw = model.health.score(scored)
+    else:
+        risk, raw = model.predict_risk(scored, horizon), model.predict_raw(scored, horizon)
+    rul = (
+        model.rul.predict(model.matrix(scored))[0]
+        if model.rul is not None
+        else np.full(scored.height, np.nan)
+    )
     return (
         scored.select("asset_id", "as_of")
         .with_columns(
             horizon_days=pl.lit(horizon, pl.Int32),
             risk=pl.Series(risk),
             _raw=pl.Series(raw),
+            rul_days=pl.Series(rul, dtype=pl.Float64).fill_nan(None),
             model_version=pl.lit(model.version),
+            method=pl.lit("cold start" if model.is_cold_start else "lightgbm"),
         )
         .with_columns(
             rank=pl.struct("risk", "_raw")

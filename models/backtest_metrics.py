@@ -6,6 +6,8 @@ import numpy as np
 import polars as pl
 
 from models.backtest import BacktestSpec, _alerts
+from models.labels import label_failures
+from models.rul import RUL_CAP_DAYS, phm_score
 
 
 def precision_at_k(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> float:
@@ -104,5 +106,34 @@ def evaluate_backtest(
         "lead_days_median": float(np.median(leads)) if leads else None,
         "lead_days_max": max(leads, default=None),
         "false_alarms_per_asset_month": best["false_alarm_episodes"] / (assets * months),
+        **remaining_life_errors(lists, events, spec),
         "cost_model": vars(spec.cost),
+    }
+
+
+def remaining_life_errors(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> dict:
+    """RMSE and PHM08 score of the replayed median remaining life, on nights whose next failure
+    on record came within the cap (60 days); the PHM score punishes late predictions more.
+    """
+    none = {"rul_rmse_days": None, "rul_phm_score_per_night": None, "rul_nights": 0}
+    if "rul_days" not in lists.columns:
+        return none
+    nights = lists.filter(
+        (pl.col("horizon_days") == spec.horizon_days) & pl.col("rul_days").is_not_null()
+    )
+    if nights.is_empty():
+        return none
+    ahead = label_failures(nights.select("asset_id", "as_of"), events, (), nights["as_of"].max())
+    truth = nights.join(ahead, on=["asset_id", "as_of"]).filter(
+        pl.col("days_to_failure") <= RUL_CAP_DAYS
+    )
+    predicted = truth["rul_days"].to_numpy()
+    actual = truth["days_to_failure"].to_numpy().astype(float)
+    if not len(actual):
+        return none
+    return {
+        "rul_rmse_days": float(np.sqrt(np.mean((predicted - actual) ** 2))),
+        "rul_phm_score_per_night": phm_score(predicted, actual) / len(actual),
+        "rul_late_share": float(np.mean(predicted > actual)),
+        "rul_nights": len(actual),
     }

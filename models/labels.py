@@ -70,3 +70,57 @@ def label_failures(
             .alias(f"label_{h}d")
         )
     return joined.with_columns(labels).drop("next_failure").sort("asset_id", "as_of")
+
+
+def mode_slug(mode: str) -> str:
+    """A failure mode or component as a column-name part: `BRG-WEAR` -> `brg_wear`."""
+    return "".join(ch if ch.isalnum() else "_" for ch in mode.strip().lower()).strip("_")
+
+
+def failure_counts_by_mode(events: pl.DataFrame, key: str = "failure_code") -> dict[str, int]:
+    """Failures on record per failure mode (or component, `key`), ignoring events without one."""
+    if key not in events.columns:
+        raise ValueError(f"failure events have no column {key!r}; expected failure_code/component")
+    counts = events.drop_nulls(key).group_by(key).len().sort(key)
+    return dict(zip(counts[key].to_list(), counts["len"].to_list(), strict=True))
+
+
+def label_failures_by_mode(
+    grid: pl.DataFrame,
+    events: pl.DataFrame,
+    horizons: tuple[int, ...],
+    observed_until: date,
+    key: str = "failure_code",
+) -> pl.DataFrame:
+    """`label_<H>d__<mode>` per horizon and `days_to_failure__<mode>` per failure mode (or
+    component, `key`).
+
+    Same rule as `label_failures`, on that mode's failures only: 1 if one falls in (as_of,
+    as_of + H], 0 if the horizon was observed without one, null (censored) otherwise. A failure of
+    another mode is not a failure of this one.
+    """
+    out = grid.select("asset_id", "as_of").sort("asset_id", "as_of")
+    for mode in failure_counts_by_mode(events, key):
+        own = events.filter(pl.col(key) == mode)
+        labelled = label_failures(out.select("asset_id", "as_of"), own, horizons, observed_until)
+        slug = mode_slug(mode)
+        out = out.with_columns(
+            labelled["days_to_failure"].alias(f"days_to_failure__{slug}"),
+            *[labelled[f"label_{h}d"].alias(f"label_{h}d__{slug}") for h in horizons],
+        )
+    return out
+
+
+def labelled_modes(frame: pl.DataFrame) -> list[str]:
+    """The failure modes (label suffixes) that a labelled frame carries columns for."""
+    return sorted(c.split("__", 1)[1] for c in frame.columns if c.startswith("days_to_failure__"))
+
+
+def count_failures(frame: pl.DataFrame, mode: str | None = None) -> int:
+    """Distinct failures (asset, day) the labels of `frame` point at; of one mode if given."""
+    column = "days_to_failure" if mode is None else f"days_to_failure__{mode}"
+    return (
+        frame.filter(pl.col(column).is_not_null())
+        .select("asset_id", day=pl.col("as_of") + pl.duration(days=pl.col(column)))
+        .n_unique()
+    )

@@ -16,3 +16,17 @@ COMMON = {
     "force_col_wise": True,
     "max_bin": 63,
 }
+
+
+def classifier(positives: int, negatives: int, seed: int):
+    """The failure classifier: class imbalance weighted, capped at 20 to keep probabilities sane."""
+    import lightgbm as lgb
+
+    return lgb.LGBMClassifier(
+        **COMMON,
+        n_estimators=300,
+        learning_rate=0.03,
+        reg_lambda=1.0,
+        random_state=seed,
+        scale_pos_weight=min(negatives / max(positives, 1), 20.0),
+    )

@@ -10,10 +10,11 @@ import polars as pl
 from sklearn.isotonic import IsotonicRegression
 
 from foresight.errors import ModelError
+from models.health import HealthModel
 from models.rul import RulModel
 
 CATEGORICAL = ("asset_type", "criticality", "load_regime_now", "product_spec_now")
-NOT_FEATURES = {"asset_id", "as_of", "site", "days_to_failure"}
+NOT_FEATURES = {"asset_id", "as_of", "site"}
 
 
 def feature_columns(frame: pl.DataFrame) -> list[str]:
@@ -22,7 +23,7 @@ def feature_columns(frame: pl.DataFrame) -> list[str]:
         c
         for c, t in frame.schema.items()
         if c not in NOT_FEATURES
-        and not c.startswith("label_")
+        and not c.startswith(("label_", "days_to_failure"))
         and t.is_numeric()
         and "__n__" not in c  # reading counts measure the historian, not the machine
     ]
@@ -50,6 +51,47 @@ class FailureRiskModel:
     # asset_type -> feature -> median on the training data, for "above typical" in explanations
     typical: dict[str, dict[str, float]] = field(default_factory=dict)
     rul: RulModel | None = None
+    # per failure mode (label suffix) and horizon, where the mode had enough labelled failures
+    modes: dict[str, dict[int, HorizonModel]] = field(default_factory=dict)
+    # modes (and "any failure" under the key "any") scored by the health score: labelled failures
+    cold_start: dict[str, int] = field(default_factory=dict)
+    health: HealthModel | None = None
+    min_failures: dict[str, int] = field(default_factory=dict)  # needed: "any" and "mode"
+    horizon_days: tuple[int, ...] = ()
+
+    def __setstate__(self, state: dict) -> None:
+        # models pickled before per-mode models and cold start existed load with empty ones
+        self.__dict__.update(
+            {"modes": {}, "cold_start": {}, "health": None, "min_failures": {}, **state}
+        )
+
+    @property
+    def is_cold_start(self) -> bool:
+        """No failure-risk classifier at all: every score is the unsupervised health score."""
+        return not self.horizons
+
+    def method_note(self) -> str:
+        """How this model scores, in words, naming each cold-start fallback and why."""
+        if self.is_cold_start:
+            return (
+                "cold start: unsupervised health score, only "
+                f"{self.cold_start.get('any', 0)} labelled failures "
+                f"({self.min_failures.get('any', '?')} needed for a risk model)"
+            )
+        cold = {m: n for m, n in self.cold_start.items() if m != "any"}
+        if not cold:
+            return "lightgbm"
+        listed = ", ".join(f"{n} labelled failures of mode {m}" for m, n in sorted(cold.items()))
+        return (
+            f"lightgbm; cold start: unsupervised health score for rarer modes, only {listed} "
+            f"({self.min_failures.get('mode', '?')} needed per mode)"
+        )
+
+    def predict_mode_risk(self, frame: pl.DataFrame, mode: str, horizon: int) -> np.ndarray:
+        """Calibrated probability of a failure of `mode` within `horizon` days, per row."""
+        fitted = self.modes[mode][horizon]
+        raw = fitted.booster.predict_proba(self.matrix(frame))[:, 1]
+        return fitted.calibrator.predict(raw)
 
     @property
     def categorical_indices(self) -> list[int]:

@@ -14,7 +14,10 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from foresight.errors import ModelError
 from models.baselines import fit_logistic, most_telling_feature, rule_scores
 from models.calibration import isotonic, reliability_table
-from models.lgbm import COMMON
+from models.cross_validation import cross_validate
+from models.labels import count_failures
+from models.lgbm import COMMON, classifier
+from models.modes import cold_start_model, fit_modes
 from models.risk_model import CATEGORICAL, FailureRiskModel, HorizonModel, feature_columns
 from models.rul import fit_rul
 
@@ -32,17 +35,10 @@ class TrainingSpec:
     seed: int = 7
     max_features: int = 150  # screened by gain on the training nights only
     baselines: bool = True  # also score logistic regression and the one-sensor rule
-
-
-def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
-    return lgb.LGBMClassifier(
-        **COMMON,
-        n_estimators=300,
-        learning_rate=0.03,
-        reg_lambda=1.0,
-        random_state=seed,
-        scale_pos_weight=min(neg / max(pos, 1), 20.0),
-    )
+    min_failures_per_mode: int = 5  # fewer labelled failures of a mode: health-score cold start
+    per_mode: bool = True  # also one classifier per failure mode (off in replays, for speed)
+    cv_folds: int = 3  # grouped, time-ordered folds reported in the card (0: none)
+    rul: bool = True  # also the remaining-life model (off in the promotion gate's replays)
 
 
 def precision_at_k(frame: pl.DataFrame, score: np.ndarray, label: str, k: int) -> float:
@@ -64,32 +60,47 @@ def _split(frame: pl.DataFrame, share: float, horizon: int) -> tuple[pl.DataFram
     return frame.filter(pl.col("as_of") < gap_end), frame.filter(pl.col("as_of") >= start)
 
 
-def _fit_horizon(
-    model: FailureRiskModel, frame: pl.DataFrame, horizon: int, spec: TrainingSpec
+def fit_horizon(
+    model: FailureRiskModel,
+    frame: pl.DataFrame,
+    horizon: int,
+    spec: TrainingSpec,
+    label: str | None = None,
 ) -> tuple[HorizonModel, dict[str, float | str]]:
-    label = f"label_{horizon}d"
+    """Fit, validate and calibrate one classifier for `label` (default: any failure, `horizon`).
+
+    Raises:
+        ModelError: too few failure-labelled nights in the training or validation nights.
+    """
+    label = label or f"label_{horizon}d"
     data = frame.filter(pl.col(label).is_not_null())
     train, valid = _split(data, spec.validation_share, horizon)
     y_train, y_valid = train[label].to_numpy(), valid[label].to_numpy()
     if y_train.sum() < spec.min_failures or y_valid.sum() < 1:
         raise ModelError(
-            f"horizon {horizon} d: only {int(y_train.sum())} failure-labelled nights to train on "
+            f"{label}: only {int(y_train.sum())} failure-labelled nights to train on "
             f"and {int(y_valid.sum())} to validate on; need {spec.min_failures} and 1. "
             "Collect more history."
         )
     pos, neg = int(y_train.sum()), int(len(y_train) - y_train.sum())
     cats = model.categorical_indices
-    probe = _lgbm(pos, neg, spec.seed).fit(model.matrix(train), y_train, categorical_feature=cats)
+    probe = classifier(pos, neg, spec.seed).fit(
+        model.matrix(train), y_train, categorical_feature=cats
+    )
     raw_valid = probe.predict_proba(model.matrix(valid))[:, 1]
     calibrator = isotonic().fit(raw_valid, y_valid)
     reliability = reliability_table(raw_valid, y_valid, valid["as_of"].to_numpy())
     y_all = data[label].to_numpy()
-    final = _lgbm(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
+    final = classifier(int(y_all.sum()), int(len(y_all) - y_all.sum()), spec.seed).fit(
         model.matrix(data), y_all, categorical_feature=cats
     )
     metrics = {
         **_scores("", valid, y_valid, raw_valid, label, spec.capacity),
-        **(_baselines(model, train, valid, label, spec) if spec.baselines else {}),
+        **(
+            _baselines(model, train, valid, label, spec)
+            if spec.baselines and "__" not in label
+            else {}
+        ),
         "base_rate": float(y_valid.mean()),
         "train_rows": float(len(y_train)),
         "valid_rows": float(len(y_valid)),
@@ -157,6 +168,16 @@ def _screen_features(model: FailureRiskModel, frame: pl.DataFrame, spec: Trainin
     return ranked["feature"].head(spec.max_features).sort().to_list()
 
 
+def _cross_validation(
+    model: FailureRiskModel, frame: pl.DataFrame, horizon: int, spec: TrainingSpec
+) -> dict:
+    """The CV figures, or why there are none (too little history): the card shows either."""
+    try:
+        return cross_validate(model, frame, horizon, spec)
+    except ModelError as exc:
+        return {"folds": [], "mean": {}, "evaluated_folds": 0, "not_run": str(exc)}
+
+
 def _typical_values(frame: pl.DataFrame, features: list[str]) -> dict[str, dict[str, float]]:
     numeric = [f for f in features if f not in CATEGORICAL]
     medians = frame.group_by("asset_type").agg(pl.col(numeric).median())
@@ -173,8 +194,11 @@ def train_failure_risk_model(
 
     Args:
         frame: features with `label_<H>d` columns (null = censored) for every horizon.
+    With fewer than `spec.min_failures` labelled failures the model is a cold start: the
+    unsupervised health score only, and it says so (`model.method_note()`).
+
     Raises:
-        ModelError: too few failures to learn from.
+        ModelError: too few failures in the training or validation nights of a horizon.
     """
     features = feature_columns(frame)
     categories = {
@@ -182,16 +206,32 @@ def train_failure_risk_model(
         for c in CATEGORICAL
         if c in frame.columns
     }
-    model = FailureRiskModel(version=version, features=features, categories=categories)
+    model = FailureRiskModel(
+        version=version,
+        features=features,
+        categories=categories,
+        min_failures={"any": spec.min_failures, "mode": spec.min_failures_per_mode},
+        horizon_days=spec.horizons,
+    )
+    model.typical = _typical_values(frame, features)
+    failures = count_failures(frame)
+    if failures < spec.min_failures:
+        return cold_start_model(model, frame, failures, spec.seed), {
+            "cold_start": {"failures": failures}
+        }
     if len(features) > spec.max_features:
         model.features = _screen_features(model, frame, spec)
         model.categories = {c: v for c, v in categories.items() if c in model.features}
-    model.typical = _typical_values(frame, model.features)
-    metrics: dict[str, dict[str, float]] = {}
+    metrics: dict[str, dict] = {}
     for horizon in spec.horizons:
-        model.horizons[horizon], metrics[f"{horizon}d"] = _fit_horizon(model, frame, horizon, spec)
+        model.horizons[horizon], metrics[f"{horizon}d"] = fit_horizon(model, frame, horizon, spec)
+        if spec.cv_folds:
+            metrics[f"{horizon}d"]["cv"] = _cross_validation(model, frame, horizon, spec)
         logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
-    model.rul, metrics["rul"] = fit_rul(
-        model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
-    )
+    if spec.rul:
+        model.rul, metrics["rul"] = fit_rul(
+            model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
+        )
+    if spec.per_mode:
+        metrics["modes"] = fit_modes(model, frame, spec, fit_horizon)
     return model, metrics

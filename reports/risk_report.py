@@ -12,6 +12,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from reports.plots import line_chart_svg
 
 TEMPLATES = Path(__file__).with_name("templates")
+# how each score was made: the method (cold starts named), likeliest failure mode, health score
+MODEL_COLUMNS = ("method", "failure_mode", "failure_mode_risk", "health_anomaly")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def risk_table(inputs: ReportInputs) -> pl.DataFrame:
             "rul_high_days",
             "drivers",
             "data_quality_status",
+            *[c for c in MODEL_COLUMNS if c in short.columns],
         )
         .join(wide, on="asset_id", how="left")
         .join(week_ago, on="asset_id", how="left")
@@ -117,13 +120,16 @@ def _plots(inputs: ReportInputs, table: pl.DataFrame) -> dict[str, list[str]]:
             .unique("as_of", keep="last")
             .sort("as_of")
         )
-        charts = [
-            line_chart_svg(
-                {"risk": (history["as_of"].to_list(), history["risk"].to_list())},
-                f"{asset}: {h}-day failure risk by night",
-                percent=True,
+        history = history.drop_nulls("risk")  # a cold start has no risk to chart
+        charts = []
+        if history.height:
+            charts.append(
+                line_chart_svg(
+                    {"risk": (history["as_of"].to_list(), history["risk"].to_list())},
+                    f"{asset}: {h}-day failure risk by night",
+                    percent=True,
+                )
             )
-        ]
         for sensor in _sensors_of(row["drivers"] or "", sensors):
             trend = running.filter((pl.col("asset_id") == asset) & (pl.col("sensor") == sensor))
             if trend.height:
@@ -135,6 +141,13 @@ def _plots(inputs: ReportInputs, table: pl.DataFrame) -> dict[str, list[str]]:
                 )
         plots[asset] = charts
     return plots
+
+
+def _method(scores: pl.DataFrame) -> str:
+    """The night's scoring method in words ("lightgbm", or the cold starts and why)."""
+    if "method" not in scores.columns or not scores.height:
+        return "lightgbm"
+    return " / ".join(scores["method"].unique(maintain_order=True).to_list())
 
 
 def render_report(inputs: ReportInputs) -> tuple[str, pl.DataFrame]:
@@ -151,6 +164,7 @@ def render_report(inputs: ReportInputs) -> tuple[str, pl.DataFrame]:
         plots=_plots(inputs, table),
         warnings=inputs.warnings,
         model=inputs.scores["model_version"][0] if inputs.scores.height else "none",
+        method=_method(inputs.scores),
         counts=table.group_by("band").len().sort("band").to_dicts(),
     )
     return html, table

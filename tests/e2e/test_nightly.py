@@ -98,3 +98,25 @@ def _night_with_unknown_asset(plant) -> str:
         if pl.read_parquet(path).filter(~pl.col("asset_id").is_in(known)).height:
             return path.stem.split("_")[-1]
     raise AssertionError("the simulator injected no unknown asset id; raise its rate for this test")
+
+
+def test_model_bundle_exports_and_imports_through_the_command_line(plant, tmp_path, capsys):
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(plant.state_dir / "models")
+    champion = registry.champion_version()
+    bundle = tmp_path / "bundle.zip"
+    assert main(["model", "export", "--out", str(bundle)]) == 0
+    assert main(["model", "import", str(bundle)]) == 0
+    imported = registry.versions()[-1]
+    assert registry.card(imported)["imported_from"]["version"] == champion
+    assert registry.champion_version() == champion  # an import does not take over unasked
+    assert main(["model", "import", str(tmp_path / "missing.zip")]) == 1
+    assert "missing.zip does not exist" in capsys.readouterr().err
+
+
+def test_scores_say_how_they_were_made(plant):
+    import polars as pl
+
+    scores = pl.read_parquet(plant.state_dir / "store" / "risk_scores" / "*.parquet")
+    assert scores["method"].drop_nulls().str.starts_with("lightgbm").all()

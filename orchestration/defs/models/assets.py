@@ -4,8 +4,18 @@ import dagster as dg
 import polars as pl
 
 from data_quality.scorecard import ScorecardRules, asset_status
+from foresight.plant import Plant
+from models.backtest import BacktestSpec, CostModel
 from models.card import model_card
-from models.labels import failure_events, label_failures
+from models.labels import (
+    failure_counts_by_mode,
+    failure_events,
+    label_failures,
+    label_failures_by_mode,
+)
+from models.promotion import GateSpec, gate_new_model
+from models.registry import Promotion
+from models.risk_model import FailureRiskModel
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
@@ -28,17 +38,46 @@ class FailureRiskModelConfig(dg.Config):
 def failure_labels(
     plant: PlantResource, window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame
 ) -> dg.MaterializeResult:
-    """Did the asset fail within each horizon after the night? Null (censored) if not yet seen."""
+    """Did the asset fail (of each failure mode) within each horizon after the night? Null if
+    not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
     events = failure_events(maintenance_failure_modes, p.timezone)
-    labels = label_failures(
-        grid, events, p.models.horizons_days, observed_until=grid["as_of"].max()
+    last, key, horizons = grid["as_of"].max(), p.models.failure_mode_key, p.models.horizons_days
+    labels = label_failures(grid, events, horizons, observed_until=last).join(
+        label_failures_by_mode(grid, events, horizons, last, key), on=["asset_id", "as_of"]
     )
-    meta = {f"positive_{h}d": int(labels[f"label_{h}d"].sum() or 0) for h in p.models.horizons_days}
+    meta = {f"positive_{h}d": int(labels[f"label_{h}d"].sum() or 0) for h in horizons}
+    per_mode = {f"failures_{m}": n for m, n in failure_counts_by_mode(events, key).items()}
     return dg.MaterializeResult(
-        value=labels, metadata={"rows": labels.height, "failures": events.height, **meta}
+        value=labels,
+        metadata={"rows": labels.height, "failures": events.height, **meta, **per_mode},
     )
+
+
+def training_spec(p: Plant, config: FailureRiskModelConfig) -> TrainingSpec:
+    m = p.models
+    return TrainingSpec(
+        m.horizons_days,
+        m.min_failures_to_train,
+        config.validation_share,
+        p.planners_daily_capacity,
+        config.seed,
+        min_failures_per_mode=m.min_failures_per_mode,
+        cv_folds=m.cv_folds,
+    )
+
+
+def gate_spec(p: Plant) -> GateSpec:
+    m = p.models
+    replay = BacktestSpec(
+        months=m.promotion_backtest_months,
+        horizon_days=min(m.horizons_days),
+        capacity=p.planners_daily_capacity,
+        min_lead_days=m.min_lead_days,
+        cost=CostModel(**m.cost.model_dump()),
+    )
+    return GateSpec(m.promotion_metric, m.promotion_margin, replay)
 
 
 @dg.asset(**MODELS, kinds={"lightgbm"})
@@ -49,48 +88,54 @@ def failure_risk_model(
     model_registry: ModelRegistryResource,
     window_features: pl.DataFrame,
     failure_labels: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
+    asset_register: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """A calibrated LightGBM risk model per horizon; champion only if it beats the current one."""
-    p, registry = plant.plant(), model_registry.registry()
-    frame = window_features.drop("night").join(
-        failure_labels, on=["asset_id", "as_of"], how="inner"
+    """A calibrated LightGBM risk model per horizon and failure mode; champion only if its
+    replayed backtest beats the current one's."""
+    p, registry, spec = (
+        plant.plant(),
+        model_registry.registry(),
+        training_spec(plant.plant(), config),
     )
-    spec = TrainingSpec(
-        p.models.horizons_days,
-        p.models.min_failures_to_train,
-        config.validation_share,
-        p.planners_daily_capacity,
-        config.seed,
-    )
+    features = window_features.drop("night")
+    frame = features.join(failure_labels, on=["asset_id", "as_of"], how="inner")
     model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
-    card = model_card(model, frame, metrics, p.name)
-    registry.save(model, card)
-    promotion = registry.consider(
-        model.version, "mean_average_precision", p.models.promotion_margin
-    )
+    registry.save(model, model_card(model, frame, metrics, p.name))
+    events = failure_events(maintenance_failure_modes, p.timezone)
+    assets = asset_register.filter(pl.col("status") == "active").height
+    promotion = gate_new_model(registry, model, features, events, spec, gate_spec(p), assets)
+    card = registry.card(model.version)
+    return dg.MaterializeResult(value=card, metadata=card_metadata(card, model, promotion))
+
+
+def card_metadata(card: dict, model: FailureRiskModel, promotion: Promotion) -> dict:
+    """The card's headline figures as Dagster metadata: scalars, CV and reliability tables."""
     flat = {
         f"{h}.{k}": round(v, 4) if isinstance(v, float) else v
-        for h, m in metrics.items()
+        for h, m in card["metrics"].items()
         for k, v in m.items()
+        if isinstance(v, float | int | str)
     }
-    return dg.MaterializeResult(
-        value=card,
-        metadata={
-            "version": model.version,
-            "champion": registry.champion_version(),
-            "promoted": promotion.promoted,
-            "promotion": promotion.reason,
-            "features": len(model.features),
-            **flat,
-            **{
-                f"reliability_{h}d": dg.MetadataValue.md(
-                    markdown_table(pl.DataFrame(m.reliability))
-                )
-                for h, m in model.horizons.items()
-                if m.reliability
-            },
-        },
-    )
+    tables = {
+        f"reliability_{h}d": markdown_table(pl.DataFrame(m.reliability))
+        for h, m in model.horizons.items()
+        if m.reliability
+    }
+    if card["cross_validation"]:
+        tables["cross_validation"] = markdown_table(pl.DataFrame(card["cross_validation"]))
+    gate = card.get("gate", {})
+    return {
+        "version": model.version,
+        "method": card["method"],
+        "promoted": promotion.promoted,
+        "promotion": promotion.reason,
+        "gate_challenger": str((gate.get("challenger_backtest") or {}).get(gate.get("metric"))),
+        "gate_champion": str((gate.get("champion_backtest") or {}).get(gate.get("metric"))),
+        "features": len(model.features),
+        **flat,
+        **{k: dg.MetadataValue.md(v) for k, v in tables.items()},
+    }
 
 
 @dg.asset(
@@ -136,6 +181,7 @@ def risk_scores(
         metadata={
             "rows": scores.height,
             "model_version": model.version,
+            "method": model.method_note(),
             "insufficient_data": int((scores["data_quality_status"] != "ok").sum()),
             "top_risks": dg.MetadataValue.md(
                 markdown_table(top.select("rank", "asset_id", "risk", "band", "drivers"))

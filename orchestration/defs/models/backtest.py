@@ -45,6 +45,9 @@ def risk_backtest(
         p.models.min_failures_to_train,
         capacity=spec.capacity,
         baselines=False,
+        min_failures_per_mode=p.models.min_failures_per_mode,
+        per_mode=False,  # the replay measures the any-failure list planners act on
+        cv_folds=0,
     )
     events = failure_events(maintenance_failure_modes, p.timezone)
     lists = replay(

@@ -56,3 +56,27 @@ def test_production_state_is_the_order_running_at_the_end_of_the_night():
     out = build_production_state(mes, [date(2025, 3, 1)], "UTC")
     assert out.row(0, named=True)["product_spec_now"] == "SPEC-A"
     assert out.row(0, named=True)["load_regime_now"] == "low"
+
+
+def test_every_component_a_pm_note_names_as_replaced_is_renewed():
+    wo = orders(
+        [
+            ("CM", "seal", date(2025, 2, 1)),
+            ("PM", "bearing", date(2025, 6, 1)),
+            ("PM", None, date(2025, 6, 5)),
+        ]
+    ).with_columns(
+        notes=pl.Series(["seal leaking", "during PM found bearing and seal worn -> changed", None])
+    )
+    out = build_component_age(wo, REGISTER, [date(2025, 6, 11)], "UTC")
+    assert out["component_age_days__bearing"].to_list() == [10]
+    assert out["component_age_days__seal"].to_list() == [10]  # named only in the notes
+
+
+def test_cancelled_pm_naming_a_component_does_not_renew_it():
+    wo = orders([("CM", "seal", date(2025, 2, 1)), ("PM", None, date(2025, 6, 1))]).with_columns(
+        notes=pl.Series(["seal leaking", "seal replaced"]),
+        status=pl.Series(["closed", "cancelled"]),
+    )
+    out = build_component_age(wo, REGISTER, [date(2025, 6, 11)], "UTC")
+    assert out["component_age_days__seal"].to_list() == [130]

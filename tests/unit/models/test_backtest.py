@@ -50,3 +50,21 @@ def test_threshold_is_chosen_by_cost_and_figures_are_complete():
     assert {"precision_at_k", "false_alarms_per_asset_month", "threshold", "cost_saved"} <= set(
         figures
     )
+
+
+def test_remaining_life_errors_punish_late_predictions_more_than_early_ones():
+    from models.backtest_metrics import remaining_life_errors
+
+    night = lists({}).filter((pl.col("asset_id") == "A") & (pl.col("as_of") == D0))
+    early, late = night.with_columns(rul_days=pl.lit(7.0)), night.with_columns(rul_days=17.0)
+    e, l_ = remaining_life_errors(early, EVENTS, SPEC), remaining_life_errors(late, EVENTS, SPEC)
+    assert e["rul_rmse_days"] == l_["rul_rmse_days"] == 5.0  # truth: 12 days
+    assert l_["rul_phm_score_per_night"] > e["rul_phm_score_per_night"] > 0
+    assert (e["rul_late_share"], l_["rul_late_share"], e["rul_nights"]) == (0.0, 1.0, 1)
+
+
+def test_remaining_life_errors_skip_nights_without_a_failure_within_the_cap():
+    from models.backtest_metrics import remaining_life_errors
+
+    nights = lists({}).filter(pl.col("asset_id") == "B").with_columns(rul_days=pl.lit(30.0))
+    assert remaining_life_errors(nights, EVENTS, SPEC)["rul_nights"] == 0

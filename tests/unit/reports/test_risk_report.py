@@ -73,3 +73,23 @@ def test_page_is_self_contained_with_a_plot_for_the_top_asset():
     html, _ = render_report(inputs(warnings=["maintenance_logs: rule 'x' failed (warning)"]))
     assert "<script" not in html and 'id="plots-P-1"' in html and "<svg" in html
     assert "Data-quality warnings tonight" in html
+
+
+def test_cold_start_scores_say_so_on_the_page():
+    note = "cold start: unsupervised health score, only 3 labelled failures (8 needed)"
+    base = inputs()
+    cold = base.scores.with_columns(
+        risk=pl.lit(None, pl.Float64),
+        band=pl.lit("cold start"),
+        method=pl.lit(note),
+        health_anomaly=pl.Series([0.97, 0.4] * 2),
+    )
+    html, table = render_report(ReportInputs(**{**vars(base), "scores": cold}))
+    assert f"How tonight was scored:</strong> {note}" in html
+    assert "health anomaly 0.97" in html
+    assert table["method"].unique().to_list() == [note]
+
+
+def test_plain_lightgbm_scores_show_no_method_note():
+    html, _ = render_report(inputs())
+    assert 'id="method"' not in html
