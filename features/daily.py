@@ -35,6 +35,46 @@ def hourly_regimes(orders: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _dense(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Codes 0..k-1 of a categorical column's distinct values (in that order), and the values."""
+    distinct = column.unique().drop_nulls()
+    position = pl.repeat(
+        None, int(column.to_physical().max() or 0) + 1, dtype=pl.UInt32, eager=True
+    )
+    position = position.scatter(distinct.to_physical(), pl.int_range(distinct.len(), eager=True))
+    return position.gather(column.to_physical()), distinct
+
+
+def _hour_table(hours: pl.Series, timezone: str) -> tuple[int, pl.Series]:
+    """First UTC hour (hours since 1970) and the plant-local date of every hour from it."""
+    first, last = int(hours.min()), int(hours.max())
+    stamps = pl.int_range(first, last + 1, eager=True) * 3_600_000_000
+    local = stamps.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
+    return first, local.dt.date()
+
+
+def _regime_grid(
+    regimes: pl.DataFrame | None, assets: pl.Series, first_hour: int, n_hours: int
+) -> tuple[pl.Series, list[str]]:
+    """Regime code of every (asset, hour), asset-major; idle where no order ran."""
+    if regimes is None:
+        return pl.zeros(assets.len() * n_hours, pl.UInt8, eager=True), [UNKNOWN_REGIME]
+    names = [IDLE, *sorted(set(regimes["regime"].drop_nulls().to_list()) - {IDLE})]
+    index = pl.DataFrame({"asset_id": assets.cast(pl.String)}).with_row_index("a")
+    cells = (
+        regimes.join(index, on="asset_id", how="inner")
+        .with_columns(
+            h=pl.col("hour").dt.epoch("us") // 3_600_000_000 - first_hour,
+            code=pl.col("regime").replace_strict(names, range(len(names)), return_dtype=pl.UInt8),
+        )
+        .filter(pl.col("h").is_between(0, n_hours - 1))
+    )
+    grid = pl.zeros(assets.len() * n_hours, pl.UInt8, eager=True)
+    if cells.height:
+        grid = grid.scatter(cells["a"].cast(pl.Int64) * n_hours + cells["h"], cells["code"])
+    return grid, names
+
+
 def aggregate_daily(
     clean: pl.DataFrame | pl.LazyFrame,
     timezone: str,
@@ -44,54 +84,145 @@ def aggregate_daily(
     """Daily aggregates: n, sums, min, max, first, last, p95, flagged count, seconds above limit.
 
     `t` is the reading time in days since 1970-01-01 (UTC), so slopes come out per day.
+
+    How: a reading's local day comes from a table of its UTC hour, its regime from a grid of
+    (asset, hour), both by position, never by a join. Rows sorted by series and time (as the
+    cleaning delivers them) fall into contiguous runs of one (asset, sensor, day, night, regime);
+    each run is aggregated with a group-by on a sorted run number (a fast path), and the runs of
+    one group are merged. Every aggregate merges exactly except p95, which groups of several runs
+    (a regime left and resumed within the day) take from their own rows. Rows in another order
+    are sorted first.
     """
-    t = pl.col("ts_utc").dt.epoch("us").cast(pl.Float64) / 86_400e6
-    flagged = pl.col("flag_stuck") | pl.col("flag_dead") | pl.col("flag_spike")
-    frame = clean.lazy()
-    # clean readings hold asset and sensor as categoricals: small look-ups are joined as such
-    keys = frame.collect_schema()
-    limit_of = pl.DataFrame(
-        {"sensor": list((limits or {}).keys()), "_limit": list((limits or {}).values())},
-        schema={"sensor": pl.String, "_limit": pl.Float64},
-    ).with_columns(pl.col("sensor").cast(keys["sensor"]))
+    frame = clean.collect() if isinstance(clean, pl.LazyFrame) else clean
+    out_schema = {
+        "asset_id": pl.String, "sensor": pl.String, "day": pl.Date, "night": pl.Date,
+        "regime": pl.String,
+    }  # fmt: skip
+    if frame.is_empty():
+        return _empty_daily(out_schema)
     frame = frame.with_columns(
-        day=pl.col("ts_utc").dt.convert_time_zone(timezone).dt.date(), t=t
-    ).join(limit_of.lazy(), on="sensor", how="left")
-    if regimes is None:
-        frame = frame.with_columns(regime=pl.lit(UNKNOWN_REGIME))
-    else:
-        frame = (
-            frame.with_columns(hour=pl.col("ts_utc").dt.truncate("1h"))
-            .join(
-                regimes.lazy().with_columns(pl.col("asset_id").cast(keys["asset_id"])),
-                on=["asset_id", "hour"],
-                how="left",
-            )
-            .with_columns(pl.col("regime").fill_null(IDLE))
-        )
-    seconds_each = 86_400.0 / pl.len().over("asset_id", "sensor", "day")
-    above = (pl.col("value") > pl.col("_limit")).fill_null(False)
-    frame = frame.with_columns(_sec=seconds_each, _above=above)
-    return (
-        frame.group_by(DAY_KEYS)
+        pl.col(c).cast(pl.Categorical)
+        for c in ("asset_id", "sensor")
+        if frame.schema[c] != pl.Categorical
+    )
+    hour = frame["ts_utc"].dt.epoch("us") // 3_600_000_000
+    first_hour, day_of_hour = _hour_table(hour, timezone)
+    hour_idx = (hour - first_hour).cast(pl.Int64)
+    # series (asset, sensor) are contiguous stretches: their codes come from a small table
+    a_code, s_code = frame["asset_id"].to_physical(), frame["sensor"].to_physical()
+    new_series = ((a_code != a_code.shift(1)) | (s_code != s_code.shift(1))).fill_null(True)
+    starts = new_series.arg_true()
+    series_idx = new_series.cum_sum().cast(pl.UInt32) - 1
+    series = frame.select("asset_id", "sensor")[starts]
+    a_of_series, assets = _dense(series["asset_id"])
+    s_of_series, sensors = _dense(series["sensor"])
+    asset_idx = a_of_series.gather(series_idx)
+    grid, regime_names = _regime_grid(regimes, assets, first_hour, day_of_hour.len())
+    limit_of = pl.Series(
+        [(limits or {}).get(name) for name in sensors.cast(pl.String).to_list()], dtype=pl.Float64
+    )
+    coded = pl.DataFrame(
+        {
+            "a": asset_idx,
+            "s": s_of_series.gather(series_idx),
+            "day": day_of_hour.gather(hour_idx),
+            "night": frame["night"],
+            "regime": grid.gather(asset_idx.cast(pl.Int64) * day_of_hour.len() + hour_idx),
+            "t": frame["ts_utc"].dt.epoch("us").cast(pl.Float64) / 86_400e6,
+            "value": frame["value"],
+            "flagged": frame["flag_stuck"] | frame["flag_dead"] | frame["flag_spike"],
+            "above": (frame["value"] > limit_of.gather(s_of_series).gather(series_idx)).fill_null(
+                False
+            ),
+        }
+    )
+    del frame, hour, hour_idx, asset_idx, series_idx, a_code, s_code, new_series
+    keys = ["a", "s", "day", "night", "regime"]
+    same_series = (pl.col("a") == pl.col("a").shift()) & (pl.col("s") == pl.col("s").shift())
+    if coded.select((same_series & (pl.col("t").diff() < 0)).any()).item():
+        coded = coded.sort("a", "s", "t", maintain_order=True)
+    new_run = coded.select(
+        pl.any_horizontal(pl.col(k) != pl.col(k).shift() for k in keys).fill_null(True)
+    ).to_series()
+    first, last = new_run.arg_true(), new_run.shift(-1, fill_value=True).arg_true()
+    coded = coded.with_columns(_run=new_run.cum_sum().cast(pl.UInt32).set_sorted())
+    runs = (
+        coded.group_by("_run", maintain_order=True)
         .agg(
             n=pl.len().cast(pl.Int64),
             sum_v=pl.col("value").sum(),
             sum_vv=(pl.col("value") ** 2).sum(),
             min_v=pl.col("value").min(),
             max_v=pl.col("value").max(),
-            first_t=pl.col("t").min(),
-            first_v=pl.col("value").sort_by("t").first(),
-            last_t=pl.col("t").max(),
-            last_v=pl.col("value").sort_by("t").last(),
             p95=pl.col("value").quantile(0.95, interpolation="linear"),
-            n_flagged=flagged.sum().cast(pl.Int64),
-            sec_above=pl.col("_sec").filter(pl.col("_above")).sum(),
+            n_flagged=pl.col("flagged").sum().cast(pl.Int64),
+            n_above=pl.col("above").sum().cast(pl.Int64),
             sum_t=pl.col("t").sum(),
             sum_tt=(pl.col("t") ** 2).sum(),
             sum_tv=(pl.col("t") * pl.col("value")).sum(),
         )
-        .with_columns(pl.col("asset_id", "sensor").cast(pl.String))
-        .sort(DAY_KEYS)
-        .collect()
+        .with_columns(
+            coded.select(keys)[first],
+            first_t=coded["t"].gather(first),
+            first_v=coded["value"].gather(first),
+            last_t=coded["t"].gather(last),
+            last_v=coded["value"].gather(last),
+        )
     )
+    # the 95th percentile does not merge: groups of several runs take theirs from their rows
+    runs = runs.with_columns(_multi=pl.len().over(keys) > 1)
+    in_multi = runs["_multi"].gather(coded["_run"] - 1)
+    exact = (
+        coded.filter(in_multi)
+        .group_by(keys)
+        .agg(p95_exact=pl.col("value").quantile(0.95, interpolation="linear"))
+    )
+    del coded, in_multi
+    sums = ["n", "sum_v", "sum_vv", "n_flagged", "n_above", "sum_t", "sum_tt", "sum_tv"]
+    daily = runs.group_by(keys).agg(
+        *(pl.col(c).sum() for c in sums),
+        min_v=pl.col("min_v").min(),
+        max_v=pl.col("max_v").max(),
+        first_t=pl.col("first_t").min(),
+        first_v=pl.col("first_v").sort_by("first_t").first(),
+        last_t=pl.col("last_t").max(),
+        last_v=pl.col("last_v").sort_by("last_t").last(),
+        p95=pl.col("p95").first(),
+    )
+    daily = daily.join(exact, on=keys, how="left").with_columns(p95=pl.coalesce("p95_exact", "p95"))
+    readings_that_day = pl.col("n").sum().over("a", "s", "day")
+    return (
+        daily.with_columns(sec_above=pl.col("n_above") * 86_400.0 / readings_that_day)
+        .select(
+            pl.lit(assets.cast(pl.String)).gather(pl.col("a")).alias("asset_id"),
+            pl.lit(sensors.cast(pl.String)).gather(pl.col("s")).alias("sensor"),
+            "day",
+            "night",
+            pl.lit(pl.Series(regime_names)).gather(pl.col("regime")).alias("regime"),
+            "n",
+            "sum_v",
+            "sum_vv",
+            "min_v",
+            "max_v",
+            "first_t",
+            "first_v",
+            "last_t",
+            "last_v",
+            "p95",
+            "n_flagged",
+            "sec_above",
+            "sum_t",
+            "sum_tt",
+            "sum_tv",
+        )  # fmt: skip
+        .sort(DAY_KEYS)
+    )
+
+
+def _empty_daily(keys: dict[str, pl.DataType]) -> pl.DataFrame:
+    floats = [
+        "sum_v", "sum_vv", "min_v", "max_v", "first_t", "first_v", "last_t", "last_v", "p95",
+    ]  # fmt: skip
+    schema = {**keys, "n": pl.Int64, **dict.fromkeys(floats, pl.Float64), "n_flagged": pl.Int64}
+    schema |= dict.fromkeys(["sec_above", "sum_t", "sum_tt", "sum_tv"], pl.Float64)
+    return pl.DataFrame(schema=schema)

@@ -65,6 +65,33 @@ def _partials(window: int) -> list[pl.Expr]:
     ]
 
 
+def _by_age_band(expanded: pl.LazyFrame, windows: tuple[int, ...]) -> pl.LazyFrame:
+    """Daily rows pre-merged per age band (windows nest: [0, w1), [w1, w2), ...).
+
+    A window's partials are then a merge of the bands inside it: the many daily rows are
+    grouped once with plain sums, and the per-window masks run on the few band rows. A band row
+    stands in for its days: its `age_days` is its youngest, which is inside the same windows.
+    """
+    bounds = sorted(windows)
+    band = pl.lit(len(bounds) - 1)
+    for i, w in reversed(list(enumerate(bounds))):
+        band = pl.when(pl.col("age_days") < w).then(pl.lit(i)).otherwise(band)
+    return (
+        expanded.with_columns(_band=band)
+        .group_by([*SERIES, "regime", "_band"])
+        .agg(
+            *[pl.col(c).sum() for c in SUMS],
+            pl.col("min_v").min(),
+            pl.col("max_v").max(),
+            pl.col("first_t").min(),
+            pl.col("first_v").get(pl.col("first_t").arg_min()),
+            pl.col("last_t").max(),
+            pl.col("last_v").get(pl.col("last_t").arg_max()),
+            pl.col("age_days").min(),
+        )
+    )
+
+
 def _merge(window: int) -> list[pl.Expr]:
     """Merge the per-regime partials of running regimes into one row per series and night."""
     w = window
@@ -143,10 +170,13 @@ def build_window_features(
     """
     if daily.is_empty() or not as_of:
         return pl.DataFrame(schema={"asset_id": pl.String, "as_of": pl.Date})
-    daily = _exclude(daily, spec, asset_types)
+    # keys as categoricals: every group-by below hashes integers, not text
+    daily = daily.with_columns(pl.col("asset_id", "sensor", "regime").cast(pl.Categorical))
     expanded = _expand_to_as_of(daily, as_of, spec.max_window_days)
-    partials = expanded.group_by([*SERIES, "regime"]).agg(
-        [e for w in spec.windows_days for e in _partials(w)]
+    partials = (
+        _by_age_band(expanded, spec.windows_days)
+        .group_by([*SERIES, "regime"])
+        .agg([e for w in spec.windows_days for e in _partials(w)])
     )
     running = partials.filter(pl.col("regime") != IDLE)
     has_limit = pl.col("sensor").is_in(list(spec.limits))
@@ -166,21 +196,25 @@ def build_window_features(
         long = long.join(_regime_deviation(running, *spec.regime_deviation), on=SERIES, how="left")
     if spec.ewma_halflife_days:
         long = long.join(_ewma(expanded, spec.ewma_halflife_days), on=SERIES, how="left")
-    return _widen(long.collect(), spec)
+    long = long.collect().with_columns(pl.col("asset_id", "sensor").cast(pl.String))
+    # every statistic is per series, so leaving out a type's excluded sensors at the end (a few
+    # thousand rows) gives the same table as leaving them out of the daily rows (millions)
+    return _widen(_exclude(long, spec, asset_types), spec)
 
 
 def _exclude(
-    daily: pl.DataFrame, spec: FeatureSpec, asset_types: pl.DataFrame | None
+    rows: pl.DataFrame, spec: FeatureSpec, asset_types: pl.DataFrame | None
 ) -> pl.DataFrame:
+    """`rows` without the (asset, sensor) pairs the spec excludes for the asset's type."""
     if asset_types is None or not spec.excluded:
-        return daily
+        return rows
     pairs = pl.DataFrame(
         [(t, s) for t, sensors in spec.excluded.items() for s in sensors],
         schema={"asset_type": pl.String, "sensor": pl.String},
         orient="row",
     )
     dropped = asset_types.select("asset_id", "asset_type").join(pairs, on="asset_type")
-    return daily.join(dropped.select("asset_id", "sensor"), on=["asset_id", "sensor"], how="anti")
+    return rows.join(dropped.select("asset_id", "sensor"), on=["asset_id", "sensor"], how="anti")
 
 
 def _widen(long: pl.DataFrame, spec: FeatureSpec) -> pl.DataFrame:
