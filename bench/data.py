@@ -210,7 +210,10 @@ def _baseline_slice(data: BenchData, out: Path) -> None:
     from connectors.cmms import read_asset_register
     from features.spec import load_feature_spec
 
-    clean = pl.read_parquet(data.clean_path)
+    # the baselines work on text keys, like the pandas and sktime code they stand for
+    clean = pl.read_parquet(data.clean_path).with_columns(
+        pl.col("asset_id", "sensor").cast(pl.String)
+    )
     types = read_asset_register(data.cmms_url).select("asset_id", "asset_type")
     excluded = pl.DataFrame(
         [(t, s) for t, sensors in load_feature_spec().excluded.items() for s in sensors],
