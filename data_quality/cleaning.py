@@ -328,11 +328,17 @@ def _classify_rows(
 
 
 def classify_readings(
-    raw: pl.DataFrame, catalog: pl.DataFrame, register: pl.DataFrame, timezone: str
+    raw: pl.DataFrame,
+    catalog: pl.DataFrame,
+    register: pl.DataFrame,
+    timezone: str,
+    earlier: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> Classified:
     """Apply every rule to every raw row; the first arrival of a repeated reading is kept.
 
     Rows must come in arrival order (night, file, row), as `connectors.historian` delivers them.
+    `earlier`: raw rows of the nights before `raw`'s (lazy: only what can match is read); a row
+    of `raw` that repeats a valid earlier reading is a duplicate.
 
     Raises:
         InputDataError: an asset id twice in the register, or a tag twice for one asset type.
@@ -372,6 +378,8 @@ def classify_readings(
         (series == series.shift(1)) & (pl.col("ts_utc") == pl.col("ts_utc").shift(1))
     ).fill_null(False)
     valid = valid.with_columns(_repeat=repeat)
+    if earlier is not None:
+        valid = _repeats_of_earlier(valid, rules, bounds, earlier, catalog, register, timezone)
     repeats = valid.filter(pl.col("_repeat")).select(
         "row", pl.lit(R.DUPLICATE, REASON).alias("reason")
     )
@@ -397,6 +405,58 @@ def classify_readings(
     rejected = pl.concat([broken, repeats], rechunk=True)
     rejected = rejected.with_columns(night=raw["night"].gather(rejected["row"]))
     return Classified(raw=raw, valid=kept, rejected=rejected)
+
+
+def _repeats_of_earlier(
+    valid: pl.DataFrame,
+    rules: pl.DataFrame,
+    bounds: pl.DataFrame,
+    earlier: pl.DataFrame | pl.LazyFrame,
+    catalog: pl.DataFrame,
+    register: pl.DataFrame,
+    timezone: str,
+) -> pl.DataFrame:
+    """Mark as `_repeat` the valid rows that repeat a valid reading of an earlier night.
+
+    Only a row stamped before the first night can repeat one that arrived earlier (an earlier
+    night's valid rows are stamped before its end). So the earlier nights are read twice, lazily:
+    their distinct timestamp texts, then only the rows whose time and series match such a row;
+    those few are classified with every rule, and a valid one makes the later copy a duplicate.
+    """
+    first_start = bounds["night_start_utc"].min()
+    candidates = valid.filter(~pl.col("_repeat") & (pl.col("ts_utc") < first_start)).select(
+        "row", "ts_utc", *(_per_combo(rules, c) for c in ("asset_id", "sensor"))
+    )
+    if candidates.is_empty():
+        return valid
+    lazy = earlier.lazy()
+    texts = lazy.select(pl.col("ts_raw").cast(pl.String).unique()).collect(engine="streaming")
+    instants = texts.with_columns(
+        ts_utc=pl.col("ts_raw")
+        .str.strip_chars()
+        .str.to_datetime(TS_FORMAT, time_zone="UTC", time_unit="us", strict=False)
+    ).join(candidates.select("ts_utc").unique(), on="ts_utc", how="semi")
+    if instants.is_empty():
+        return valid
+    series = candidates.select(pl.col("asset_id", "sensor").cast(pl.String)).unique()
+    rows = (
+        lazy.filter(pl.col("ts_raw").is_in(instants["ts_raw"].implode()))
+        .join(
+            series.lazy().with_columns(pl.all().cast(lazy.collect_schema()["asset_id"])),
+            on=["asset_id", "sensor"],
+            how="semi",
+        )
+        .collect(engine="streaming")
+    )
+    if rows.is_empty():
+        return valid
+    seen = classify_readings(rows, catalog, register, timezone).valid.select(
+        pl.col("asset_id", "sensor").cast(pl.String), "ts_utc"
+    )
+    repeated = candidates.with_columns(pl.col("asset_id", "sensor").cast(pl.String)).join(
+        seen, on=["asset_id", "sensor", "ts_utc"], how="semi"
+    )["row"]
+    return valid.with_columns(_repeat=pl.col("_repeat") | pl.col("row").is_in(repeated.implode()))
 
 
 def _gather_columns(frame: pl.DataFrame, order: pl.Series) -> pl.DataFrame:

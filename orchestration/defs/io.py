@@ -11,7 +11,10 @@ from foresight.errors import InputDataError
 
 
 class PartitionedParquetIOManager(dg.ConfigurableIOManager):
-    """Polars frames as Parquet (`<asset>/<partition>.parquet`); anything else pickled."""
+    """Polars frames as Parquet (`<asset>/<partition>.parquet`); anything else pickled.
+
+    An input annotated `pl.LazyFrame` is scanned, not read: the asset reads only what it needs.
+    """
 
     base_dir: str
 
@@ -64,4 +67,6 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             context.log.info(
                 f"{key.to_user_string()}: {len(paths) - len(present)} partitions not materialized"
             )
+        if context.dagster_type.typing_type is pl.LazyFrame:  # the asset reads what it needs
+            return pl.concat([pl.scan_parquet(p) for p in present], how="diagonal_relaxed")
         return pl.concat([pl.read_parquet(p) for p in present], how="diagonal_relaxed")

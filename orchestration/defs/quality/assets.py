@@ -44,20 +44,21 @@ DEDUP_LOOKBACK_NIGHTS = 3  # late copies of a reading arrive up to this many nig
 def clean_sensor_readings(
     context: dg.AssetExecutionContext,
     plant: PlantResource,
-    sensor_readings_raw: pl.DataFrame,
+    sensor_readings_raw: pl.LazyFrame,
     asset_register: pl.DataFrame,
     tag_catalog: pl.DataFrame,
 ):
     """Apply every rule to every raw row once: the readings gate (GX) and the cleaning use it.
 
-    Earlier nights are read only to recognise late duplicates. The gate is a blocking check of
+    Of the earlier nights, only the rows that could repeat one of tonight's are read, to
+    recognise late duplicates. The gate is a blocking check of
     the clean readings: the quarantine is kept even when it fails, the features are not built.
     """
     p = plant.plant()
     nights = nights_of(context)
-    classified = classify_readings(
-        sensor_readings_raw, tag_catalog, asset_register, p.timezone
-    ).of_nights(nights)
+    raw = sensor_readings_raw.filter(pl.col("night").is_in(nights)).collect(engine="streaming")
+    earlier = sensor_readings_raw.filter(pl.col("night") < min(nights))
+    classified = classify_readings(raw, tag_catalog, asset_register, p.timezone, earlier=earlier)
     report = validate_classified(
         classified,
         asset_register,
@@ -68,7 +69,7 @@ def clean_sensor_readings(
     )
     rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)
     result = clean_classified(classified, nights=nights, run_id=context.run.run_id, rules=rules)
-    raw_rows = int(sensor_readings_raw["night"].is_in(nights).sum())
+    raw_rows = raw.height
     counts = result.counts()
     reconciled = raw_rows == counts["clean"] + counts["quarantined"]
     meta = {"raw_rows": raw_rows, **counts, "reconciled (raw = clean + quarantined)": reconciled}

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data_quality import reasons as R
-from data_quality.cleaning import clean_readings
+from data_quality.cleaning import classify_readings, clean_classified, clean_readings
 from data_quality.flags import FlagRules
 from tests.unit.data_quality.conftest import raw_rows
 
@@ -94,6 +94,37 @@ def test_late_duplicate_of_an_earlier_night_is_quarantined(catalog, register):
     result = clean(raw, catalog, register, nights=[NIGHT])
     assert result.clean.height == 0
     assert result.quarantine["reason"].to_list() == [R.DUPLICATE]
+
+
+def _classify_with_earlier(earlier_rows, tonight_rows, catalog, register):
+    earlier = raw_rows(earlier_rows, night=date(2026, 3, 2)).with_columns(
+        pl.col("asset_id", "sensor", "ts_raw", "unit", "quality").cast(pl.Categorical)
+    )
+    tonight = raw_rows(tonight_rows, night=NIGHT)
+    classified = classify_readings(
+        tonight, catalog, register, "Europe/Berlin", earlier=earlier.lazy()
+    )
+    return clean_classified(classified, nights=[NIGHT], run_id="r", rules=FlagRules())
+
+
+def test_repeat_of_an_earlier_nights_reading_read_lazily_is_a_duplicate(catalog, register):
+    # the same instant written differently still repeats it; a reading of another time does not
+    earlier = [("P-001", "bearing_temp", "2026-03-02T11:00:00+01:00", "50", "degC", "good")]
+    tonight = [
+        ("P-001", "bearing_temp", "2026-03-02T10:00:00Z", "50", "degC", "good"),
+        ("P-001", "bearing_temp", "2026-03-02T11:00:00Z", "51", "degC", "good"),
+    ]
+    result = _classify_with_earlier(earlier, tonight, catalog, register)
+    assert result.quarantine["ts_raw"].to_list() == ["2026-03-02T10:00:00Z"]
+    assert result.quarantine["reason"].to_list() == [R.DUPLICATE]
+    assert result.clean["value"].to_list() == [51.0]
+
+
+def test_repeat_of_an_earlier_reading_that_was_quarantined_is_kept(catalog, register):
+    earlier = [("P-001", "bearing_temp", "2026-03-02T10:00:00Z", "50", "degC", "bad")]
+    tonight = [("P-001", "bearing_temp", "2026-03-02T10:00:00Z", "50", "degC", "good")]
+    result = _classify_with_earlier(earlier, tonight, catalog, register)
+    assert result.quarantine.height == 0 and result.clean.height == 1
 
 
 def test_stuck_sensor_is_flagged_not_removed(catalog, register):
