@@ -80,7 +80,7 @@ def fit_health(frame: pl.DataFrame, features: list[str], seed: int) -> HealthMod
         x = part.select(pl.col(numeric).cast(pl.Float64)).to_numpy()
         forest = make_pipeline(
             # columns this type never has (another type's sensors) are dropped by the imputer
-            SimpleImputer(strategy="median"),
+            SimpleImputer(strategy="median", keep_empty_features=True),
             IsolationForest(n_estimators=200, random_state=seed, n_jobs=1),
         ).fit(x)
         model.per_type[asset_type] = TypeHealth(forest, np.sort(-forest.score_samples(x)))

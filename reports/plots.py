@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
 
@@ -28,7 +28,13 @@ def line_chart_svg(
     ax.set_title(title, loc="left", fontsize=9)
     ax.set_ylabel("%" if percent else unit)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+    days = sorted({x for xs, _ in series.values() for x in xs})
+    if len(days) == 1:  # one night so far: a point in a three-day frame
+        ax.set_xlim(days[0] - timedelta(days=1), days[0] + timedelta(days=1))
+    if not days or (days[-1] - days[0]).days <= 6:  # a few nights: one tick per day
+        ax.xaxis.set_major_locator(mdates.DayLocator())
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
     ax.grid(alpha=0.3)
     if len(series) > 1:
         ax.legend(fontsize=7, frameon=False)
