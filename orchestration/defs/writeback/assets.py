@@ -25,7 +25,11 @@ def cmms_risk_scores(
     tonight = risk_scores.filter(pl.col("as_of") == risk_scores["as_of"].max())
     requests = propose_work_requests(tonight, p.planners_daily_capacity, p.work_request_min_risk)
     summary = write_scores(
-        p.writeback_url(), risk_scores, run_id=context.run.run_id, requests=requests
+        p.writeback_url(),
+        risk_scores,
+        run_id=context.run.run_id,
+        requests=requests,
+        mapping=target.mapping,
     )
     return dg.MaterializeResult(
         metadata={

@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from connectors.writeback import read_open_requests
+from connectors.work_request_table import read_open_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 from orchestration.defs.writeback.assets import cmms_risk_scores
@@ -61,7 +61,7 @@ def planner_report(
         work_orders=maintenance_failure_modes,
         register=asset_register,
         warnings=_night_warnings(context),
-        requests=read_open_requests(p.writeback_url()),
+        requests=read_open_requests(p.writeback_url(), p.cmms_target.mapping),
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
     return dg.MaterializeResult(
