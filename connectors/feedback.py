@@ -80,13 +80,14 @@ def unrecognised_dispositions(feedback: pl.DataFrame) -> pl.DataFrame:
 
 
 def _tally(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
-    keys = [pl.lit("overall").alias("group"), pl.lit("all").alias("value")]
-    if by is not None:
-        keys = [pl.lit(by).alias("group"), pl.col(by).cast(pl.String).fill_null("unknown")]
-        keys[1] = keys[1].alias("value")
-    counts = [(pl.col("disposition") == d).sum().alias(d) for d in DISPOSITIONS]
-    awaiting = pl.col("disposition").is_null().sum().alias("awaiting")
-    return frame.group_by(*keys).agg(*counts, awaiting)
+    counts = [
+        *[(pl.col("disposition") == d).sum().alias(d) for d in DISPOSITIONS],
+        pl.col("disposition").is_null().sum().alias("awaiting"),
+    ]
+    if by is None:  # one row even when there is no request yet
+        return frame.select(pl.lit("overall").alias("group"), pl.lit("all").alias("value"), *counts)
+    value = pl.col(by).cast(pl.String).fill_null("unknown").alias("value")
+    return frame.group_by(pl.lit(by).alias("group"), value).agg(*counts)
 
 
 def technician_precision(feedback: pl.DataFrame) -> pl.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -86,12 +87,45 @@ class TableMapping(BaseModel):
         default_factory=dict, description="logical column -> the site's column name"
     )
 
+    role: ClassVar[str]
+
     @field_validator("table")
     @classmethod
     def _table_is_identifier(cls, value: str | None) -> str | None:
         if value is not None and not IDENTIFIER.match(value):
             raise ValueError(f"table name {value!r} is not a plain SQL identifier")
         return value
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_are_known_and_distinct(cls, mapped: dict[str, str]) -> dict[str, str]:
+        known = logical_columns(cls.role)
+        for logical, physical in mapped.items():
+            if logical not in known:
+                raise ValueError(
+                    f"{logical!r} is not a column of this table; expected one of {known}"
+                )
+            if not IDENTIFIER.match(physical):
+                raise ValueError(f"{logical}: {physical!r} is not a plain SQL identifier")
+        physical_names = [mapped.get(c, c).lower() for c in known]
+        twice = sorted({n for n in physical_names if physical_names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{twice} would name two columns of the table the same")
+        return mapped
+
+
+class ScoreHistoryMapping(TableMapping):
+    role = "score_history"
+
+
+class CurrentScoresMapping(TableMapping):
+    role = "current_scores"
+
+
+class WorkRequestsMapping(TableMapping):
+    """Foresight's requests and the CMMS's answers to them (disposition columns included)."""
+
+    role = "work_requests"
 
 
 class CmmsMapping(BaseModel):
@@ -100,9 +134,9 @@ class CmmsMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     db_schema: str | None = Field(None, alias="schema", description="PostgreSQL schema")
-    score_history: TableMapping = TableMapping()
-    current_scores: TableMapping = TableMapping()
-    work_requests: TableMapping = TableMapping()
+    score_history: ScoreHistoryMapping = ScoreHistoryMapping()
+    current_scores: CurrentScoresMapping = CurrentScoresMapping()
+    work_requests: WorkRequestsMapping = WorkRequestsMapping()
 
     @field_validator("db_schema")
     @classmethod
@@ -112,24 +146,7 @@ class CmmsMapping(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _columns_are_known_and_distinct(self) -> CmmsMapping:
-        for role in ROLES:
-            mapped = getattr(self, role).columns
-            known = logical_columns(role)
-            for logical, physical in mapped.items():
-                if logical not in known:
-                    raise ValueError(
-                        f"{role}.columns: {logical!r} is not a column of this table; "
-                        f"expected one of {known}"
-                    )
-                if not IDENTIFIER.match(physical):
-                    raise ValueError(
-                        f"{role}.columns.{logical}: {physical!r} is not a plain SQL identifier"
-                    )
-            physical_names = [mapped.get(c, c).lower() for c in known]
-            twice = sorted({n for n in physical_names if physical_names.count(n) > 1})
-            if twice:
-                raise ValueError(f"{role}.columns: {twice} would name two columns the same")
+    def _tables_are_distinct(self) -> CmmsMapping:
         tables = [self.table_name(role).lower() for role in ROLES]
         if len(set(tables)) < len(tables):
             raise ValueError(f"the three interface tables need distinct names, got {tables}")

@@ -3,6 +3,8 @@ in the columns the CMMS owns (status once closed, disposition, its time, the tec
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import sqlalchemy as sa
 
@@ -98,3 +100,17 @@ def shadow_sentence(scores: int, requests: int) -> str:
         f"shadow mode: nothing written to the live CMMS, {scores} scores and {requests} work "
         "requests would have been written"
     )
+
+
+def requests_of_night(url: str, night: date, mapping: CmmsMapping | None = None) -> int:
+    """How many requests the night opened or updated (0 if the table does not exist yet)."""
+    table = interface_tables(mapping).work_requests
+    engine = sa.create_engine(url)
+    try:
+        if not sa.inspect(engine).has_table(table.name, schema=table.schema):
+            return 0
+        with engine.connect() as conn:
+            query = sa.select(sa.func.count()).where(table.c.updated_night == night)
+            return conn.execute(query).scalar_one()
+    finally:
+        engine.dispose()

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from connectors.interface_tables import interface_tables, logical_select
-from connectors.work_request_table import is_open, shadow_sentence
+from connectors.work_request_table import is_open, requests_of_night, shadow_sentence
 from foresight.plant import Plant
 from models.rul import RUL_CAP_DAYS
 
@@ -39,9 +39,6 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         open_requests = conn.execute(
             sa.select(sa.func.count()).where(is_open(requests))
         ).scalar_one()
-        night_requests = conn.execute(
-            sa.select(sa.func.count()).where(requests.c.updated_night == night)
-        ).scalar_one()
     engine.dispose()
     print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
     print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} {'life':>6}  main reasons")
@@ -55,6 +52,7 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         f"{tables.qualified(tables.current)} and {tables.qualified(history)}."
     )
     if plant.cmms_target.mode == "shadow":
+        night_requests = requests_of_night(url, night, plant.cmms_target.mapping)
         print(shadow_sentence(night_scores, night_requests))
     print(f"Open predictive work requests (table {tables.qualified(requests)}): {open_requests}")
     print(f"Planners' report: {plant.state_dir / 'reports' / 'latest.html'} (and latest.csv)")

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from connectors.feedback import confirmed_failure_events, read_dispositions
 from data_quality.scorecard import ScorecardRules, asset_status
 from models.card import model_card
 from models.labels import failure_events, label_failures
@@ -31,13 +32,23 @@ def failure_labels(
     """Did the asset fail within each horizon after the night? Null (censored) if not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
-    events = failure_events(maintenance_failure_modes, p.timezone)
+    # faults technicians confirmed on Foresight's requests count as failures too (issue #7)
+    confirmed = confirmed_failure_events(
+        read_dispositions(p.writeback_url(), p.cmms_target.mapping)
+    )
+    events = failure_events(maintenance_failure_modes, p.timezone, extra_events=confirmed)
     labels = label_failures(
         grid, events, p.models.horizons_days, observed_until=grid["as_of"].max()
     )
     meta = {f"positive_{h}d": int(labels[f"label_{h}d"].sum() or 0) for h in p.models.horizons_days}
     return dg.MaterializeResult(
-        value=labels, metadata={"rows": labels.height, "failures": events.height, **meta}
+        value=labels,
+        metadata={
+            "rows": labels.height,
+            "failures": events.height,
+            "confirmed_by_technicians": confirmed.height,
+            **meta,
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from connectors.work_request_table import requests_of_night, shadow_sentence
 from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS
@@ -31,8 +32,12 @@ def cmms_risk_scores(
         requests=requests,
         mapping=target.mapping,
     )
+    night = tonight["as_of"].max()
+    written = requests_of_night(p.writeback_url(), night, target.mapping)
+    shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else "live mode"
     return dg.MaterializeResult(
         metadata={
+            "live_cmms": shadow,
             "rows_written": summary.rows,
             "work_requests_proposed": requests.height,
             "work_requests_opened_or_updated": summary.requests_changed,

@@ -1,0 +1,44 @@
+"""Feedback from the floor: how technicians judged Foresight's earlier predictive work requests."""
+
+import dagster as dg
+import polars as pl
+
+from connectors.feedback import read_dispositions, technician_precision, unrecognised_dispositions
+from foresight.demo import answer_work_requests
+from orchestration.defs.metadata import markdown_table
+from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
+from orchestration.defs.resources import PlantResource
+from orchestration.defs.writeback.assets import cmms_risk_scores
+
+
+def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
+    precision = technician_precision(feedback)
+    overall = precision.filter(pl.col("group") == "overall").row(0, named=True)
+    unknown = unrecognised_dispositions(feedback)
+    return {
+        "requests": feedback.height,
+        "technician_precision": overall["precision"],
+        **{d: overall[d] for d in ("fault_confirmed", "no_fault_found", "deferred", "awaiting")},
+        "precision_table": dg.MetadataValue.md(markdown_table(precision)),
+        "unrecognised_dispositions": dg.MetadataValue.md(markdown_table(unknown)),
+        "answered_tonight_by_simulated_technicians": (
+            "not simulated, or shadow mode" if answered is None else dict(answered)
+        ),
+    }
+
+
+@dg.asset(
+    group_name="writeback",
+    owners=OWNERS,
+    kinds={"sqlalchemy"},
+    **NIGHTLY,
+    deps=[cmms_risk_scores],
+)
+def technician_feedback(
+    context: dg.AssetExecutionContext, plant: PlantResource
+) -> dg.MaterializeResult:
+    """What technicians found on Foresight's work requests: confirmed, no fault found, deferred."""
+    p = plant.plant()
+    answered = answer_work_requests(p, nights_of(context)[-1])  # simulated plants only
+    feedback = read_dispositions(p.writeback_url(), p.cmms_target.mapping)
+    return dg.MaterializeResult(value=feedback, metadata=_feedback_metadata(feedback, answered))
