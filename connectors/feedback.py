@@ -45,31 +45,38 @@ def read_dispositions(url: str, mapping: CmmsMapping | None = None) -> pl.DataFr
     """Every Foresight work request with what the CMMS says about it (empty if none exist).
 
     Raises:
-        InputDataError: the work-request table lacks a column the mapping names.
+        InputDataError: the CMMS cannot be reached, or its work-request table lacks a column the
+            mapping names.
     """
     table = interface_tables(mapping).work_requests
     engine = sa.create_engine(url)
     try:
-        inspector = sa.inspect(engine)
-        if not inspector.has_table(table.name, schema=table.schema):
-            return pl.DataFrame(schema=FEEDBACK_SCHEMA)
-        present = {c["name"] for c in inspector.get_columns(table.name, schema=table.schema)}
-        missing = [
-            f"{c.key} (as {c.name!r})"
-            for c in table.c
-            if c.key in FEEDBACK_SCHEMA and c.name not in present
-        ]
-        if missing:
-            raise InputDataError(
-                f"CMMS {engine.url.render_as_string()}: table {table.name!r} has no column "
-                f"{', '.join(missing)}; present: {sorted(present)}. Fix "
-                "cmms_target.mapping.work_requests.columns in the plant file."
-            )
-        with engine.connect() as conn:
-            rows = conn.execute(logical_select(table, *FEEDBACK_SCHEMA)).fetchall()
+        rows = _read(engine, table)
+    except sa.exc.OperationalError as exc:
+        raise InputDataError(
+            f"CMMS {engine.url.render_as_string()}: cannot read the dispositions of Foresight's "
+            f"work requests ({str(exc.orig).strip()}). Check that the CMMS database is reachable."
+        ) from exc
     finally:
         engine.dispose()
-    return pl.DataFrame([tuple(r) for r in rows], schema=FEEDBACK_SCHEMA, orient="row")
+    return pl.DataFrame(rows, schema=FEEDBACK_SCHEMA, orient="row")
+
+
+def _read(engine: sa.Engine, table: sa.Table) -> list[tuple]:
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(table.name, schema=table.schema):
+        return []
+    present = {c["name"] for c in inspector.get_columns(table.name, schema=table.schema)}
+    wanted = [c for c in table.c if c.key in FEEDBACK_SCHEMA]
+    missing = [f"{c.key} (as {c.name!r})" for c in wanted if c.name not in present]
+    if missing:
+        raise InputDataError(
+            f"CMMS {engine.url.render_as_string()}: table {table.name!r} has no column "
+            f"{', '.join(missing)}; present: {sorted(present)}. Fix "
+            "cmms_target.mapping.work_requests.columns in the plant file."
+        )
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(logical_select(table, *FEEDBACK_SCHEMA))]
 
 
 def unrecognised_dispositions(feedback: pl.DataFrame) -> pl.DataFrame:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import polars as pl
 import sqlalchemy as sa
 
+from connectors.feedback import read_dispositions, technician_precision
 from connectors.interface_tables import interface_tables, logical_select
 from connectors.work_request_table import is_open, requests_of_night, shadow_sentence
 from foresight.plant import Plant
@@ -55,7 +57,19 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
         night_requests = requests_of_night(url, night, plant.cmms_target.mapping)
         print(shadow_sentence(night_scores, night_requests))
     print(f"Open predictive work requests (table {tables.qualified(requests)}): {open_requests}")
+    print(feedback_sentence(read_dispositions(url, plant.cmms_target.mapping)))
     print(f"Planners' report: {plant.state_dir / 'reports' / 'latest.html'} (and latest.csv)")
+
+
+def feedback_sentence(feedback: pl.DataFrame) -> str:
+    """The technicians' answers to Foresight's requests so far, in one line."""
+    overall = technician_precision(feedback).filter(pl.col("group") == "overall").row(0, named=True)
+    precision = "n/a" if overall["precision"] is None else f"{overall['precision']:.0%}"
+    return (
+        f"Technicians' answers to Foresight's requests: {overall['fault_confirmed']} fault "
+        f"confirmed, {overall['no_fault_found']} no fault found, {overall['deferred']} deferred, "
+        f"{overall['awaiting']} awaiting; precision as they judge it: {precision}"
+    )
 
 
 def print_model_card(plant: Plant) -> None:

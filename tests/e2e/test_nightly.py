@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 
 from foresight.cli import main
 from foresight.plant import load_plant
+from simulator.technicians import TechnicianSettings
 
+FEEDBACK_DELAY_DAYS = TechnicianSettings().response_days
 TABLES = (
     "foresight_current_risk_scores",
     "foresight_risk_score_history",
@@ -30,7 +33,12 @@ def dump(url: str) -> dict[str, list[tuple]]:
 def plant():
     plant = load_plant()
     assert plant.name == "small", "tests/conftest.py must select the small plant"
-    assert main(["nightly"]) == 0
+    assert main(["simulate"]) == 0
+    from foresight.cli import latest_night
+
+    earlier = latest_night(plant) - timedelta(days=FEEDBACK_DELAY_DAYS + 1)
+    assert main(["nightly", "--as-of", earlier.isoformat()]) == 0  # opens requests...
+    assert main(["nightly"]) == 0  # ...which the simulated technicians answer before this night
     return plant
 
 
@@ -55,6 +63,18 @@ def test_nightly_writes_one_current_score_per_active_asset_and_horizon(plant):
     assert len(scored) >= 0.8 * len(rows)
     assert all(0.0 <= r.risk <= 1.0 for r in scored)
     assert all(r.drivers for r in rows) and all(r.model_version.startswith("v") for r in rows)
+
+
+def test_technicians_answer_the_earlier_requests_and_the_feedback_is_reported(plant):
+    from connectors.feedback import read_dispositions
+
+    feedback = read_dispositions(plant.writeback_url())
+    answered = feedback.filter(feedback["disposition"].is_not_null())
+    assert answered.height >= 1
+    assert set(answered["disposition"]) <= {"fault_confirmed", "no_fault_found", "deferred"}
+    assert all(answered["technician_note"].str.len_chars() > 0)
+    report = (plant.state_dir / "reports" / "latest.html").read_text()
+    assert 'id="technician-feedback"' in report and "No predictive work request" not in report
 
 
 def test_rerunning_the_same_night_changes_nothing(plant):
@@ -98,3 +118,39 @@ def _night_with_unknown_asset(plant) -> str:
         if pl.read_parquet(path).filter(~pl.col("asset_id").is_in(known)).height:
             return path.stem.split("_")[-1]
     raise AssertionError("the simulator injected no unknown asset id; raise its rate for this test")
+
+
+def test_shadow_mode_leaves_the_live_cmms_byte_for_byte_unchanged(plant, tmp_path, capsys):
+    """The night's write-back assets rerun in process with the same plant in shadow mode."""
+    import hashlib
+
+    from foresight.cli import latest_night
+    from foresight.risk_list import print_risk_list
+    from foresight.runner import run_job
+
+    live = Path(plant.expand(plant.cmms_target.url).removeprefix("sqlite:///"))
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    shadow_file = tmp_path / "small_shadow.yaml"  # same plant and state, no mode: shadow
+    shadow_file.write_text(
+        Path(os.environ["FORESIGHT_PLANT"]).read_text().replace("  mode: live\n", "")
+    )
+    shadow = load_plant(shadow_file)
+    assert shadow.cmms_target.mode == "shadow" and shadow.state_dir == plant.state_dir
+    night = latest_night(plant)
+    run_job(
+        "nightly",
+        partition=night.isoformat(),
+        assets=("technician_feedback", "cmms_risk_scores", "planner_report"),
+        run_config={"resources": {"plant": {"config": {"plant_file": str(shadow_file)}}}},
+    )
+    print_risk_list(shadow, night)
+    assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+    written = dump(shadow.writeback_url())
+    scores, requests = written["foresight_current_risk_scores"], written["foresight_work_requests"]
+    assert scores and requests
+    sentence = (
+        f"shadow mode: nothing written to the live CMMS, {len(scores)} scores and "
+        f"{len(requests)} work requests would have been written"
+    )
+    assert sentence in capsys.readouterr().out
+    assert sentence in (plant.state_dir / "reports" / "latest.html").read_text()

@@ -15,7 +15,7 @@ from connectors.writeback import RetryPolicy, write_scores
 from foresight.errors import WritebackError
 from models.work_requests import propose_work_requests
 from simulator.technicians import TechnicianSettings, respond_to_requests
-from tests.cmms_fixtures import ground_truth, night_scores, postgres_url, table_dump  # noqa: F401
+from tests.cmms_fixtures import ground_truth, night_scores, table_dump
 
 pytestmark = pytest.mark.postgres
 TZ = "Europe/Berlin"
@@ -52,7 +52,7 @@ def truth(tmp_path):
     )
 
 
-def test_two_nights_then_a_rerun_changes_nothing(postgres_url, truth):  # noqa: F811
+def test_two_nights_then_a_rerun_changes_nothing(postgres_url, truth):
     for day in NIGHTS:
         technicians_day(postgres_url, day, truth)
         write_night(postgres_url, day)
@@ -71,7 +71,7 @@ def test_two_nights_then_a_rerun_changes_nothing(postgres_url, truth):  # noqa: 
     assert table_dump(postgres_url) == after_two
 
 
-def test_constraint_violation_mid_transaction_leaves_the_cmms_as_it_was(postgres_url):  # noqa: F811
+def test_constraint_violation_mid_transaction_leaves_the_cmms_as_it_was(postgres_url):
     write_night(postgres_url, NIGHTS[0])
     before = table_dump(postgres_url)
     broken = night(NIGHTS[1]).with_columns(  # the last rows break NOT NULL, after 3 good batches
@@ -82,7 +82,7 @@ def test_constraint_violation_mid_transaction_leaves_the_cmms_as_it_was(postgres
     assert table_dump(postgres_url) == before
 
 
-def test_connection_killed_mid_transaction_leaves_the_cmms_as_it_was(postgres_url, truth):  # noqa: F811
+def test_connection_killed_mid_transaction_leaves_the_cmms_as_it_was(postgres_url, truth):
     write_night(postgres_url, NIGHTS[0])
     technicians_day(postgres_url, NIGHTS[1], truth)
     before = table_dump(postgres_url)

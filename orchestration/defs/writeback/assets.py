@@ -8,6 +8,7 @@ from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS
 from orchestration.defs.resources import PlantResource
+from orchestration.defs.writeback.feedback import technician_feedback
 
 
 @dg.asset(
@@ -15,6 +16,7 @@ from orchestration.defs.resources import PlantResource
     owners=OWNERS,
     kinds={"sqlalchemy"},
     **NIGHTLY,
+    deps=[technician_feedback],  # the day's answers are in before tonight's requests are written
 )
 def cmms_risk_scores(
     context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame

@@ -8,7 +8,6 @@ from foresight.demo import answer_work_requests
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
-from orchestration.defs.writeback.assets import cmms_risk_scores
 
 
 def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
@@ -22,7 +21,9 @@ def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
         "precision_table": dg.MetadataValue.md(markdown_table(precision)),
         "unrecognised_dispositions": dg.MetadataValue.md(markdown_table(unknown)),
         "answered_tonight_by_simulated_technicians": (
-            "not simulated, or shadow mode" if answered is None else dict(answered)
+            "nobody: not a simulated plant, or shadow mode"
+            if answered is None
+            else ", ".join(f"{n} {d}" for d, n in sorted(answered.items())) or "none due"
         ),
     }
 
@@ -32,13 +33,13 @@ def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
     owners=OWNERS,
     kinds={"sqlalchemy"},
     **NIGHTLY,
-    deps=[cmms_risk_scores],
 )
 def technician_feedback(
     context: dg.AssetExecutionContext, plant: PlantResource
 ) -> dg.MaterializeResult:
     """What technicians found on Foresight's work requests: confirmed, no fault found, deferred."""
     p = plant.plant()
-    answered = answer_work_requests(p, nights_of(context)[-1])  # simulated plants only
+    # the floor works during the day, before tonight's write-back (simulated plants only)
+    answered = answer_work_requests(p, nights_of(context)[-1])
     feedback = read_dispositions(p.writeback_url(), p.cmms_target.mapping)
     return dg.MaterializeResult(value=feedback, metadata=_feedback_metadata(feedback, answered))

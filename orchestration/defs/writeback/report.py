@@ -8,7 +8,6 @@ from connectors.work_request_table import read_open_requests, requests_of_night,
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 from orchestration.defs.writeback.assets import cmms_risk_scores
-from orchestration.defs.writeback.feedback import technician_feedback
 from reports.publish import publish_report
 from reports.risk_report import ReportInputs
 
@@ -36,7 +35,7 @@ def _recent(partitions: int) -> dg.AssetIn:
     owners=OWNERS,
     kinds={"html"},
     **NIGHTLY,
-    deps=[cmms_risk_scores, technician_feedback],  # after the write-back: tonight's requests show
+    deps=[cmms_risk_scores],  # after the write-back, so that tonight's requests show
     ins={
         "risk_scores": _recent(HISTORY_NIGHTS),
         "sensor_daily_aggregates": _recent(HISTORY_NIGHTS),

@@ -144,3 +144,9 @@ def test_mapped_column_missing_in_the_cmms_is_named(tmp_path):
     wrong = CmmsMapping(work_requests={"columns": {"disposition": "RESULT"}})
     with pytest.raises(InputDataError, match=r"no column disposition \(as 'RESULT'\).*mapping"):
         read_dispositions(url, wrong)
+
+
+def test_unreachable_cmms_is_named():
+    url = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
+    with pytest.raises(InputDataError, match=r"127.0.0.1:1/nowhere: cannot read the dispositions"):
+        read_dispositions(url)

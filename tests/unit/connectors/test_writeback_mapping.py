@@ -12,7 +12,7 @@ from connectors.interface_tables import CmmsMapping
 from connectors.work_request_table import read_open_requests
 from foresight.errors import WritebackError
 from simulator.technicians import RequestTable, TechnicianSettings, respond_to_requests
-from tests.cmms_fixtures import ground_truth, postgres_url, table_dump, write_night  # noqa: F401
+from tests.cmms_fixtures import ground_truth, table_dump, write_night
 
 SITE = {
     "current_scores": {
@@ -78,7 +78,7 @@ def test_site_mapping_on_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_site_mapping_in_a_postgres_schema(postgres_url, tmp_path):  # noqa: F811
+def test_site_mapping_in_a_postgres_schema(postgres_url, tmp_path):
     engine = sa.create_engine(postgres_url)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE SCHEMA maximo"))
@@ -88,6 +88,6 @@ def test_site_mapping_in_a_postgres_schema(postgres_url, tmp_path):  # noqa: F81
 
 
 @pytest.mark.postgres
-def test_missing_schema_is_named_with_the_ones_there_are(postgres_url):  # noqa: F811
+def test_missing_schema_is_named_with_the_ones_there_are(postgres_url):
     with pytest.raises(WritebackError, match=r"schema 'maximo'.*does not exist.*'public'"):
         write_night(postgres_url, date(2026, 3, 1), RISKS, mapping=CmmsMapping(schema="maximo"))

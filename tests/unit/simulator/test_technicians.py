@@ -101,3 +101,21 @@ def test_answers_land_in_the_sites_own_columns(tmp_path):
         row = conn.execute(sa.text("SELECT ASSETNUM, FS_RESULT, REMARKS FROM MX_PDM_REQ")).one()
     engine.dispose()
     assert row[:2] == ("P-001", "fault_confirmed") and row[2]
+
+
+def test_the_simulator_imports_nothing_from_foresight_or_dagster():
+    import ast
+    from pathlib import Path
+
+    import simulator
+
+    forbidden = {"connectors", "data_quality", "features", "foresight", "models", "orchestration"}
+    forbidden |= {"reports", "dagster"}
+    for path in Path(simulator.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not {n.split(".")[0] for n in names} & forbidden, f"{path.name}: {names}"
