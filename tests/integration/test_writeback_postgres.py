@@ -65,7 +65,15 @@ def test_two_nights_then_a_rerun_changes_nothing(postgres_url, truth):
     }
     feedback = read_dispositions(postgres_url)
     assert feedback.filter(pl.col("created_night") == NIGHTS[0])["disposition"].null_count() == 0
-    assert technician_precision(feedback)["fault_confirmed"][0] >= 1
+    first = dict(
+        feedback.filter(pl.col("created_night") == NIGHTS[0])
+        .select("asset_id", "disposition")
+        .iter_rows()
+    )
+    assert first["P-001"] == first["P-003"] == "fault_confirmed"  # in horizon; in progress
+    assert first["P-002"] in ("no_fault_found", "deferred")  # no failure: never confirmed
+    overall = technician_precision(feedback).filter(pl.col("group") == "overall")
+    assert overall["fault_confirmed"].item() == 2
     technicians_day(postgres_url, NIGHTS[1], truth)  # the same night again
     write_night(postgres_url, NIGHTS[1])
     assert table_dump(postgres_url) == after_two

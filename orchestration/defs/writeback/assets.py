@@ -36,10 +36,11 @@ def cmms_risk_scores(
     )
     night = tonight["as_of"].max()
     written = requests_of_night(p.writeback_url(), night, target.mapping)
-    shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else "live mode"
+    live = "off: written to the live CMMS"
+    shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else live
     return dg.MaterializeResult(
         metadata={
-            "live_cmms": shadow,
+            "shadow_mode": shadow,
             "rows_written": summary.rows,
             "work_requests_proposed": requests.height,
             "work_requests_opened_or_updated": summary.requests_changed,

@@ -150,3 +150,35 @@ def test_unreachable_cmms_is_named():
     url = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
     with pytest.raises(InputDataError, match=r"127.0.0.1:1/nowhere: cannot read the dispositions"):
         read_dispositions(url)
+
+
+def test_a_request_table_of_an_earlier_foresight_gains_the_disposition_columns(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the table as the first write-back release created it
+        conn.execute(
+            sa.text(
+                "CREATE TABLE foresight_work_requests (request_id VARCHAR(96) PRIMARY KEY, "
+                "asset_id VARCHAR(64) NOT NULL, failure_mode VARCHAR(64) NOT NULL, "
+                "status VARCHAR(16) NOT NULL, disposition VARCHAR(32), priority INTEGER NOT NULL, "
+                "risk FLOAT NOT NULL, description TEXT NOT NULL, created_night DATE NOT NULL, "
+                "updated_night DATE NOT NULL, model_version VARCHAR(32) NOT NULL, "
+                "run_id VARCHAR(64) NOT NULL)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO foresight_work_requests VALUES ('FS-P-009-general-20260201', "
+                "'P-009', 'general', 'closed', 'fault_confirmed', 1, 0.7, 'old', '2026-02-01', "
+                "'2026-02-01', 'v0001', 'r')"
+            )
+        )
+    engine.dispose()
+    write_night(url, NIGHT, {"P-001": 0.6})
+    feedback = read_dispositions(url).sort("request_id")
+    assert feedback["asset_id"].to_list() == ["P-001", "P-009"]
+    assert feedback["horizon_days"].to_list() == [7, None]
+    # confirmed without a time: counted in precision, but no label can be dated from it
+    overall = technician_precision(feedback).filter(pl.col("group") == "overall")
+    assert overall["fault_confirmed"].item() == 1
+    assert confirmed_failure_events(feedback).is_empty()
