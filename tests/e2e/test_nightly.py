@@ -75,6 +75,40 @@ def test_technicians_answer_the_earlier_requests_and_the_feedback_is_reported(pl
     assert all(answered["technician_note"].str.len_chars() > 0)
     report = (plant.state_dir / "reports" / "latest.html").read_text()
     assert 'id="technician-feedback"' in report and "No predictive work request" not in report
+    from foresight.cli import latest_night
+
+    meta = _latest_metadata("technician_feedback")  # read before tonight's requests were written
+    earlier = feedback.filter(feedback["created_night"] < latest_night(plant))
+    assert meta["requests"].value == earlier.height
+    assert "| overall | all |" in meta["precision_table"].value
+
+
+def test_confirmed_faults_join_the_failure_labels(plant):
+    from connectors.feedback import confirmed_failure_events, read_dispositions
+    from foresight.runner import run_job
+
+    url = plant.writeback_url()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the small plant's last weeks hold no true failure: one is
+        conn.execute(  # confirmed here as the CMMS would, so that the wiring has one to carry
+            sa.text(
+                "UPDATE foresight_work_requests SET disposition = 'fault_confirmed', "
+                "disposition_at = '2026-04-20 10:00:00.000000', closed = 1, status = 'closed' "
+                "WHERE request_id = (SELECT MIN(request_id) FROM foresight_work_requests)"
+            )
+        )
+    engine.dispose()
+    confirmed = confirmed_failure_events(read_dispositions(url))
+    assert confirmed.height >= 1
+    run_job("training", assets=("failure_labels",))  # labels only: no model is trained
+    assert _latest_metadata("failure_labels")["confirmed_by_technicians"].value == confirmed.height
+
+
+def _latest_metadata(asset: str) -> dict:
+    import dagster as dg
+
+    event = dg.DagsterInstance.get().get_latest_materialization_event(dg.AssetKey(asset))
+    return event.asset_materialization.metadata
 
 
 def test_rerunning_the_same_night_changes_nothing(plant):
