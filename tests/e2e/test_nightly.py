@@ -188,3 +188,33 @@ def test_shadow_mode_leaves_the_live_cmms_byte_for_byte_unchanged(plant, tmp_pat
     )
     assert sentence in capsys.readouterr().out
     assert sentence in (plant.state_dir / "reports" / "latest.html").read_text()
+
+
+@pytest.mark.postgres
+def test_the_nightly_write_back_into_postgresql_twice_then_a_rerun(plant, tmp_path, postgres_url):
+    """The write-back assets of two nights against a fresh PostgreSQL CMMS, then a rerun."""
+    from connectors.feedback import read_dispositions
+    from foresight.cli import latest_night
+    from foresight.runner import run_job
+    from tests.cmms_fixtures import table_dump
+
+    pg_file = tmp_path / "small_pg.yaml"  # same plant and state; the CMMS target is PostgreSQL
+    text = Path(os.environ["FORESIGHT_PLANT"]).read_text()
+    target = text[text.index("cmms_target:") : text.index("\nmodels:")]
+    pg_file.write_text(text.replace(target, f'cmms_target:\n  url: "{postgres_url}"\n  mode: live'))
+    last = latest_night(plant)
+    writeback = ("technician_feedback", "cmms_risk_scores", "planner_report")
+    config = {"resources": {"plant": {"config": {"plant_file": str(pg_file)}}}}
+
+    def night(day) -> dict:
+        run_job("nightly", partition=day.isoformat(), assets=writeback, run_config=config)
+        return table_dump(postgres_url)
+
+    night(last - timedelta(days=FEEDBACK_DELAY_DAYS + 1))
+    second = night(last)
+    history = second["foresight_risk_score_history"][0]
+    current = second["foresight_current_risk_scores"][0]
+    assert current > 0 and history == 2 * current
+    feedback = read_dispositions(postgres_url)
+    assert feedback["disposition"].is_not_null().sum() >= 1  # the first night's, answered
+    assert night(last) == second  # the same night again: counts and content hashes unchanged
