@@ -218,3 +218,7 @@ def test_the_nightly_write_back_into_postgresql_twice_then_a_rerun(plant, tmp_pa
     feedback = read_dispositions(postgres_url)
     assert feedback["disposition"].is_not_null().sum() >= 1  # the first night's, answered
     assert night(last) == second  # the same night again: counts and content hashes unchanged
+    first = (last - timedelta(days=FEEDBACK_DELAY_DAYS + 1)).isoformat()
+    span = (first, last.isoformat())  # a single-run backfill of both nights changes nothing either
+    run_job("nightly", partition_range=span, assets=writeback, run_config=config)
+    assert table_dump(postgres_url) == second

@@ -38,8 +38,11 @@ def technician_feedback(
     context: dg.AssetExecutionContext, plant: PlantResource
 ) -> dg.MaterializeResult:
     """What technicians found on Foresight's work requests: confirmed, no fault found, deferred."""
-    p = plant.plant()
+    p, night = plant.plant(), nights_of(context)[-1]  # a range run reads as of its last night
     # the floor works during the day, before tonight's write-back (simulated plants only)
-    answered = answer_work_requests(p, nights_of(context)[-1])
+    answered = answer_work_requests(p, night)
     feedback = read_dispositions(p.writeback_url(), p.cmms_target.mapping)
-    return dg.MaterializeResult(value=feedback, metadata=_feedback_metadata(feedback, answered))
+    return dg.MaterializeResult(
+        value=feedback.with_columns(night=pl.lit(night)),
+        metadata=_feedback_metadata(feedback, answered),
+    )

@@ -69,7 +69,7 @@ def planner_report(
         register=asset_register,
         warnings=_night_warnings(context),
         requests=read_open_requests(p.writeback_url(), p.cmms_target.mapping),
-        feedback=technician_precision(technician_feedback),
+        feedback=technician_precision(technician_feedback.filter(pl.col("night") == night)),
         shadow_note=shadow,
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
