@@ -93,12 +93,13 @@ def _tally(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
     ]
     if by is None:  # one row even when there is no request yet
         return frame.select(pl.lit("overall").alias("group"), pl.lit("all").alias("value"), *counts)
+    tally = frame.group_by(by).agg(*counts).sort(by, nulls_last=True)
     value = pl.col(by).cast(pl.String).fill_null("unknown").alias("value")
-    return frame.group_by(pl.lit(by).alias("group"), value).agg(*counts)
+    return tally.select(pl.lit(by).alias("group"), value, *[c.meta.output_name() for c in counts])
 
 
 def technician_precision(feedback: pl.DataFrame) -> pl.DataFrame:
-    """Confirmed / (confirmed + no fault found), overall, per horizon and per failure mode.
+    """Confirmed / (confirmed + no fault found): overall first, then per horizon, per failure mode.
 
     Deferred and unanswered requests are counted but not judged; precision is null until the
     technicians have judged at least one request of the group.
@@ -113,7 +114,7 @@ def technician_precision(feedback: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(
         *[pl.col(d).cast(pl.Int64) for d in (*DISPOSITIONS, "awaiting")],
         precision=pl.when(judged > 0).then(pl.col("fault_confirmed") / judged),
-    ).sort("group", "value")
+    )
 
 
 def confirmed_failure_events(feedback: pl.DataFrame) -> pl.DataFrame:

@@ -58,7 +58,7 @@ def test_precision_counts_only_judged_requests(url):
     assert (overall["fault_confirmed"], overall["no_fault_found"]) == (1, 1)
     assert (overall["deferred"], overall["awaiting"]) == (1, 1)
     assert overall["precision"] == 0.5
-    assert set(table["group"]) == {"overall", "horizon_days", "failure_mode"}
+    assert table["group"].to_list() == ["overall", "horizon_days", "failure_mode"]
     assert table.filter(pl.col("group") == "horizon_days")["value"].to_list() == ["7"]
 
 
@@ -182,3 +182,12 @@ def test_a_request_table_of_an_earlier_foresight_gains_the_disposition_columns(t
     overall = technician_precision(feedback).filter(pl.col("group") == "overall")
     assert overall["fault_confirmed"].item() == 1
     assert confirmed_failure_events(feedback).is_empty()
+
+
+def test_horizons_are_listed_in_numeric_order(url):
+    write_night(url, NIGHT, {"P-005": 0.9})
+    feedback = read_dispositions(url).with_columns(
+        horizon_days=pl.when(pl.col("asset_id") == "P-005").then(30).otherwise(7)
+    )
+    table = technician_precision(feedback)
+    assert table.filter(pl.col("group") == "horizon_days")["value"].to_list() == ["7", "30"]
