@@ -1,9 +1,9 @@
 """CMMS write-back: Foresight's interface tables, upserted in one transaction per run.
 
-Tables (created if missing; a site maps them onto its CMMS's own interface tables):
-- foresight_risk_score_history: every night's score per asset and horizon; `is_current` marks
-  the latest;
-- foresight_current_risk_scores: the current score per asset and horizon, what planners look at.
+Tables (created if missing, names from the plant's `cmms_target.mapping`, see interface_tables):
+- score history: every night's score per asset and horizon; `is_current` marks the latest;
+- current scores: the current score per asset and horizon, what planners look at;
+- work requests: Foresight's predictive requests; the CMMS fills in their dispositions.
 A rerun of the same night writes identical content, so the CMMS does not change.
 """
 
@@ -17,15 +17,12 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from connectors.interface_tables import CmmsMapping, InterfaceTables, interface_tables
+from connectors.work_request_table import write_requests
 from foresight.errors import WritebackError
 
 logger = logging.getLogger(__name__)
-metadata = sa.MetaData()
 
-SCORE_COLUMNS = [
-    sa.Column("asset_id", sa.String(64), primary_key=True),
-    sa.Column("horizon_days", sa.Integer, primary_key=True),
-]
 # what a score says; a rerun that says the same leaves the row untouched (run_id included)
 CONTENT = (
     "risk",
@@ -37,58 +34,6 @@ CONTENT = (
     "drivers",
     "data_quality_status",
     "model_version",
-)
-
-
-def _value_columns() -> list[sa.Column]:
-    return [
-        sa.Column("risk", sa.Float, nullable=True),
-        sa.Column("band", sa.String(32), nullable=False),
-        sa.Column("risk_rank", sa.Integer, nullable=True),
-        sa.Column("rul_days", sa.Float, nullable=True),
-        sa.Column("rul_low_days", sa.Float, nullable=True),
-        sa.Column("rul_high_days", sa.Float, nullable=True),
-        sa.Column("drivers", sa.Text, nullable=False),
-        sa.Column("data_quality_status", sa.String(32), nullable=False),
-        sa.Column("model_version", sa.String(32), nullable=False),
-        sa.Column("run_id", sa.String(64), nullable=False),
-    ]
-
-
-history = sa.Table(
-    "foresight_risk_score_history",
-    metadata,
-    *[c.copy() for c in SCORE_COLUMNS],
-    sa.Column("as_of_date", sa.Date, primary_key=True),
-    *_value_columns(),
-    sa.Column("is_current", sa.Boolean, nullable=False, default=False),
-)
-current = sa.Table(
-    "foresight_current_risk_scores",
-    metadata,
-    *[c.copy() for c in SCORE_COLUMNS],
-    sa.Column("as_of_date", sa.Date, nullable=False),
-    *_value_columns(),
-)
-
-
-work_requests = sa.Table(
-    "foresight_work_requests",
-    metadata,
-    sa.Column("request_id", sa.String(96), primary_key=True),
-    sa.Column("asset_id", sa.String(64), nullable=False),
-    sa.Column("failure_mode", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # open; the CMMS closes or defers it
-    sa.Column(
-        "disposition", sa.String(32), nullable=True
-    ),  # fault_confirmed / no_fault_found / deferred
-    sa.Column("priority", sa.Integer, nullable=False),
-    sa.Column("risk", sa.Float, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("created_night", sa.Date, nullable=False),
-    sa.Column("updated_night", sa.Date, nullable=False),
-    sa.Column("model_version", sa.String(32), nullable=False),
-    sa.Column("run_id", sa.String(64), nullable=False),
 )
 
 
@@ -120,28 +65,29 @@ def _rows(scores: pl.DataFrame, run_id: str) -> list[dict]:
     return frame.to_dicts()
 
 
-def _upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], newer_only: bool) -> None:
+def _upsert(
+    conn: sa.Connection, table: sa.Table, rows: list[dict], newer_only: bool, is_history: bool
+) -> None:
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table).values(rows)
     excluded = stmt.excluded
-    content = list(CONTENT)
-    if table is current:
-        content.append("as_of_date")
+    content = [*CONTENT] if is_history else [*CONTENT, "as_of_date"]
     changed = sa.or_(*[table.c[c].is_distinct_from(excluded[c]) for c in content])
     where = sa.and_(changed, table.c.as_of_date <= excluded.as_of_date) if newer_only else changed
-    keys = [c.name for c in table.primary_key.columns]
     stmt = stmt.on_conflict_do_update(
-        index_elements=keys,
-        set_={c: excluded[c] for c in [*content, "run_id"]},
+        index_elements=list(table.primary_key.columns),
+        set_={table.c[c]: excluded[c] for c in [*content, "run_id"]},
         where=where,
     )
     conn.execute(stmt)
 
 
-def _mark_current(conn: sa.Connection) -> None:
+def _mark_current(conn: sa.Connection, history: sa.Table) -> None:
     newest = (
         sa.select(
-            history.c.asset_id, history.c.horizon_days, sa.func.max(history.c.as_of_date).label("d")
+            history.c.asset_id.label("asset_id"),
+            history.c.horizon_days.label("horizon_days"),
+            sa.func.max(history.c.as_of_date).label("d"),
         )
         .group_by(history.c.asset_id, history.c.horizon_days)
         .subquery()
@@ -158,58 +104,35 @@ def _mark_current(conn: sa.Connection) -> None:
     )
 
 
-def ensure_tables(engine: sa.Engine) -> None:
-    """Create the interface tables; add nullable columns that a newer Foresight writes."""
-    metadata.create_all(engine)
+def ensure_tables(engine: sa.Engine, tables: InterfaceTables) -> None:
+    """Create the interface tables; add nullable columns that a newer Foresight writes.
+
+    Raises:
+        WritebackError: the mapping names a schema the CMMS database does not have.
+    """
     inspector = sa.inspect(engine)
+    schema = tables.metadata.schema
+    if schema is not None and schema not in inspector.get_schema_names():
+        raise WritebackError(
+            f"CMMS {engine.url.render_as_string()}: schema {schema!r} from "
+            f"cmms_target.mapping.schema does not exist (schemas: {inspector.get_schema_names()}). "
+            "Create it in the CMMS or fix the plant file."
+        )
+    tables.metadata.create_all(engine)
+    inspector = sa.inspect(engine)
+    quote = engine.dialect.identifier_preparer
     with engine.begin() as conn:
-        for table in (history, current, work_requests):
-            present = {c["name"] for c in inspector.get_columns(table.name)}
+        for table in tables.all:
+            present = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
             for column in table.columns:
                 if column.name not in present and column.nullable:
                     kind = column.type.compile(dialect=engine.dialect)
                     conn.execute(
-                        sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                        sa.text(
+                            f"ALTER TABLE {quote.format_table(table)} "
+                            f"ADD COLUMN {quote.format_column(column)} {kind}"
+                        )
                     )
-
-
-def _write_requests(conn: sa.Connection, requests: pl.DataFrame, run_id: str) -> int:
-    """Update the open request of each asset and failure mode, or open one; never a duplicate."""
-    changed = 0
-    for row in requests.to_dicts():
-        found = conn.execute(
-            sa.select(work_requests).where(
-                (work_requests.c.asset_id == row["asset_id"])
-                & (work_requests.c.failure_mode == row["failure_mode"])
-                & (work_requests.c.status == "open")
-            )
-        ).first()
-        values = {k: row[k] for k in ("priority", "risk", "description", "model_version")}
-        if found is None:
-            request_id = f"FS-{row['asset_id']}-{row['failure_mode']}-{row['night']:%Y%m%d}"
-            conn.execute(
-                sa.insert(work_requests).values(
-                    request_id=request_id,
-                    asset_id=row["asset_id"],
-                    failure_mode=row["failure_mode"],
-                    status="open",
-                    created_night=row["night"],
-                    updated_night=row["night"],
-                    run_id=run_id,
-                    **values,
-                )
-            )
-            changed += 1
-        elif row["night"] >= found.updated_night and any(
-            getattr(found, k) != v for k, v in values.items()
-        ):
-            conn.execute(
-                sa.update(work_requests)
-                .where(work_requests.c.request_id == found.request_id)
-                .values(updated_night=row["night"], run_id=run_id, **values)
-            )
-            changed += 1
-    return changed
 
 
 @dataclass(frozen=True)
@@ -221,8 +144,9 @@ class RetryPolicy:
     lock_timeout_ms: int = 5000  # PostgreSQL: give up waiting for a lock after this long
 
 
-def _engine(url: str, policy: RetryPolicy) -> sa.Engine:
-    if url.startswith("postgresql"):  # a held lock must fail the attempt, not hang the night
+def cmms_engine(url: str, policy: RetryPolicy = RetryPolicy()) -> sa.Engine:
+    """An engine on the CMMS; on PostgreSQL a held lock fails the attempt instead of hanging."""
+    if url.startswith("postgresql"):
         return sa.create_engine(
             url, connect_args={"options": f"-c lock_timeout={policy.lock_timeout_ms}"}
         )
@@ -230,16 +154,24 @@ def _engine(url: str, policy: RetryPolicy) -> sa.Engine:
 
 
 def _write_once(
-    engine: sa.Engine, rows: list[dict], requests: pl.DataFrame | None, run_id: str, batch: int
+    engine: sa.Engine,
+    tables: InterfaceTables,
+    rows: list[dict],
+    requests: pl.DataFrame | None,
+    run_id: str,
+    batch: int,
 ) -> int:
-    ensure_tables(engine)
+    ensure_tables(engine, tables)
     with engine.begin() as conn:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            _upsert(conn, history, [{**r, "is_current": False} for r in chunk], newer_only=False)
-            _upsert(conn, current, chunk, newer_only=True)
-        _mark_current(conn)
-        return _write_requests(conn, requests, run_id) if requests is not None else 0
+            history_rows = [{**r, "is_current": False} for r in chunk]
+            _upsert(conn, tables.history, history_rows, newer_only=False, is_history=True)
+            _upsert(conn, tables.current, chunk, newer_only=True, is_history=False)
+        _mark_current(conn, tables.history)
+        if requests is None:
+            return 0
+        return write_requests(conn, tables.work_requests, requests, run_id)
 
 
 def write_scores(
@@ -249,22 +181,24 @@ def write_scores(
     batch: int = 500,
     requests: pl.DataFrame | None = None,
     retry: RetryPolicy = RetryPolicy(),
+    mapping: CmmsMapping | None = None,
 ) -> WritebackSummary:
     """Upsert a night's scores (and its work requests) into the CMMS, all in one transaction.
 
     A refused connection or a lock timeout is retried with exponential backoff; every attempt is
-    one transaction, so a failed one leaves nothing behind.
+    one transaction, so a failed one leaves nothing behind. `mapping` names the site's tables.
 
     Raises:
         WritebackError: the CMMS still refused after the last attempt; nothing was written.
     """
-    engine = _engine(url, retry)
+    engine = cmms_engine(url, retry)
+    tables = interface_tables(mapping)
     rows = _rows(scores, run_id)
     wait = retry.first_wait_s
     try:
         for attempt in range(1, retry.attempts + 1):
             try:
-                changed = _write_once(engine, rows, requests, run_id, batch)
+                changed = _write_once(engine, tables, rows, requests, run_id, batch)
                 break
             except sa.exc.OperationalError as exc:
                 if attempt == retry.attempts:
@@ -285,25 +219,5 @@ def write_scores(
         ) from exc
     finally:
         engine.dispose()
-    tables = (history.name, current.name, work_requests.name)
-    return WritebackSummary(len(rows), engine.url.render_as_string(), tables, changed)
-
-
-def read_open_requests(url: str) -> pl.DataFrame:
-    """Foresight's open predictive work requests in the CMMS (empty if none were ever written)."""
-    engine = sa.create_engine(url)
-    try:
-        ensure_tables(engine)
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(
-                    work_requests.c.request_id, work_requests.c.asset_id, work_requests.c.priority
-                ).where(work_requests.c.status == "open")
-            ).fetchall()
-    finally:
-        engine.dispose()
-    return pl.DataFrame(
-        [tuple(r) for r in rows],
-        schema={"request_id": pl.String, "asset_id": pl.String, "priority": pl.Int64},
-        orient="row",
-    )
+    names = tuple(tables.qualified(t) for t in tables.all)
+    return WritebackSummary(len(rows), engine.url.render_as_string(), names, changed)

@@ -1,10 +1,13 @@
-"""The bridge to the simulator for simulated plants: the CLI calls it, no domain package does."""
+"""The bridge to the simulator for simulated plants: the CLI and the nightly job call it (the
+simulated exports, the simulated technicians); no domain package does."""
 
 from __future__ import annotations
 
 import glob
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import fields, replace
+from datetime import date
 
 from foresight.plant import Plant
 
@@ -45,4 +48,30 @@ def simulate_if_missing(plant: Plant, say: Callable[[str], None]) -> None:
     say(
         f"simulated {summary.n_readings:,} readings and {summary.n_failures} failures "
         f"into {plant.exports_dir}"
+    )
+
+
+def answer_work_requests(plant: Plant, night: date) -> Counter[str] | None:
+    """A simulated plant's technicians answer Foresight's requests due by `night`.
+
+    Returns None where nobody answers: a real plant (its own technicians use the CMMS) or a
+    shadow-mode plant (the requests never reached the CMMS).
+    """
+    if plant.simulator is None or plant.cmms_target.mode != "live":
+        return None
+    from simulator.technicians import RequestTable, TechnicianSettings, respond_to_requests
+
+    mapping = plant.cmms_target.mapping
+    table = RequestTable(
+        table=mapping.table_name("work_requests"),
+        schema=mapping.db_schema,
+        columns=mapping.work_requests.columns,
+    )
+    return respond_to_requests(
+        plant.writeback_url(),
+        plant.exports_dir / "ground_truth",
+        night,
+        plant.timezone,
+        TechnicianSettings(seed=plant.simulator.seed),
+        table,
     )

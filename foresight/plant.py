@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors.interface_tables import CmmsMapping
 from foresight.errors import PlantConfigError
 from foresight.paths import plant_state_dir
 from foresight.plant_yaml import locate_key
@@ -79,6 +80,10 @@ class CmmsTarget(SqlSource):
     """Where scores and work requests go; shadow mode writes to a local shadow database instead."""
 
     mode: Literal["shadow", "live"] = "shadow"
+    mapping: CmmsMapping = Field(
+        default_factory=CmmsMapping,
+        description="the site's names for the interface tables (connectors/README.md)",
+    )
 
 
 class CostSettings(_Strict):

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import polars as pl
 import sqlalchemy as sa
 
+from connectors.feedback import read_dispositions, technician_precision
+from connectors.interface_tables import interface_tables, logical_select
+from connectors.work_request_table import is_open, requests_of_night, shadow_sentence
 from foresight.plant import Plant
 from models.rul import RUL_CAP_DAYS
 
@@ -15,25 +19,28 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     """The night's highest risks on the shortest horizon, with drivers and where they went."""
     url = plant.writeback_url()
     horizon = min(plant.models.horizons_days)
+    tables = interface_tables(plant.cmms_target.mapping)
+    history, requests = tables.history, tables.work_requests
+    tonight = (history.c.horizon_days == horizon) & (history.c.as_of_date == night)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.text(
-                "SELECT asset_id, risk, band, rul_days, drivers FROM foresight_risk_score_history "
-                "WHERE horizon_days = :h AND as_of_date = :d "
-                "AND (risk IS NOT NULL OR band = 'cold start') "
-                "ORDER BY risk_rank LIMIT :n"
-            ),
-            {"h": horizon, "d": night, "n": top},
+            logical_select(history, "asset_id", "risk", "band", "rul_days", "drivers")
+            .where(tonight & (history.c.risk.is_not(None) | (history.c.band == "cold start")))
+            .order_by(history.c.risk_rank)
+            .limit(top)
         ).fetchall()
-        counts = conn.execute(
-            sa.text(
-                "SELECT COUNT(*), SUM(CASE WHEN risk IS NULL THEN 1 ELSE 0 END) "
-                "FROM foresight_risk_score_history "
-                "WHERE horizon_days = :h AND as_of_date = :d"
-            ),
-            {"h": horizon, "d": night},
+        scored, insufficient = conn.execute(
+            sa.select(sa.func.count(), sa.func.count() - sa.func.count(history.c.risk)).where(
+                tonight
+            )
         ).one()
+        night_scores = conn.execute(
+            sa.select(sa.func.count()).where(history.c.as_of_date == night)
+        ).scalar_one()
+        open_requests = conn.execute(
+            sa.select(sa.func.count()).where(is_open(requests))
+        ).scalar_one()
     engine.dispose()
     print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
     print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} {'life':>6}  main reasons")
@@ -44,18 +51,17 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     method = _champion_method(plant)
     if method != "lightgbm":
         print(f"\nScored by: {method}")
+    where = sa.make_url(url).render_as_string()
     print(
-        f"\n{counts[0]} assets scored ({counts[1] or 0} with insufficient data); "
-        f"scores written ({plant.cmms_target.mode} mode) to {sa.make_url(url).render_as_string()} "
-        "tables foresight_current_risk_scores and foresight_risk_score_history."
+        f"\n{scored} assets scored ({insufficient} with insufficient data); "
+        f"scores written ({plant.cmms_target.mode} mode) to {where} tables "
+        f"{tables.qualified(tables.current)} and {tables.qualified(history)}."
     )
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        open_requests = conn.execute(
-            sa.text("SELECT COUNT(*) FROM foresight_work_requests WHERE status = 'open'")
-        ).scalar()
-    engine.dispose()
-    print(f"Open predictive work requests (table foresight_work_requests): {open_requests}")
+    if plant.cmms_target.mode == "shadow":
+        night_requests = requests_of_night(url, night, plant.cmms_target.mapping)
+        print(shadow_sentence(night_scores, night_requests))
+    print(f"Open predictive work requests (table {tables.qualified(requests)}): {open_requests}")
+    print(feedback_sentence(read_dispositions(url, plant.cmms_target.mapping)))
     print(f"Planners' report: {plant.state_dir / 'reports' / 'latest.html'} (and latest.csv)")
 
 
@@ -66,6 +72,17 @@ def _champion_method(plant: Plant) -> str:
     registry = ModelRegistry(plant.state_dir / "models")
     version = registry.champion_version()
     return registry.card(version).get("method", "lightgbm") if version else "no champion"
+
+
+def feedback_sentence(feedback: pl.DataFrame) -> str:
+    """The technicians' answers to Foresight's requests so far, in one line."""
+    overall = technician_precision(feedback).filter(pl.col("group") == "overall").row(0, named=True)
+    precision = "n/a" if overall["precision"] is None else f"{overall['precision']:.0%}"
+    return (
+        f"Technicians' answers to Foresight's requests: {overall['fault_confirmed']} fault "
+        f"confirmed, {overall['no_fault_found']} no fault found, {overall['deferred']} deferred, "
+        f"{overall['awaiting']} awaiting; precision as they judge it: {precision}"
+    )
 
 
 def print_model_card(plant: Plant) -> None:

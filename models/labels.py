@@ -7,16 +7,20 @@ from datetime import date
 import polars as pl
 
 
-def failure_events(work_orders: pl.DataFrame, timezone: str) -> pl.DataFrame:
+def failure_events(
+    work_orders: pl.DataFrame, timezone: str, extra_events: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Failures: corrective work orders with a failure code, dated by their local open day.
 
     Where the notes model has read a code from the notes (`failure_code_inferred`), that counts.
+    `extra_events` (same schema, e.g. faults technicians confirmed on predictive requests) are
+    added; on a day an asset already has a work-order failure, the work order is kept.
     """
     if "failure_code_inferred" in work_orders.columns:
         work_orders = work_orders.with_columns(
             failure_code=pl.col("failure_code_inferred"), component=pl.col("component_inferred")
         )
-    return (
+    events = (
         work_orders.filter(
             (pl.col("wo_type") == "CM")
             & pl.col("failure_code").is_not_null()
@@ -30,6 +34,13 @@ def failure_events(work_orders: pl.DataFrame, timezone: str) -> pl.DataFrame:
             "wo_id",
             failure_day=pl.col("opened_utc").dt.convert_time_zone(timezone).dt.date(),
         )
+        .sort("asset_id", "failure_day")
+    )
+    if extra_events is None:
+        return events
+    return (
+        pl.concat([events, extra_events.select(events.columns)])
+        .unique(["asset_id", "failure_day"], keep="first", maintain_order=True)
         .sort("asset_id", "failure_day")
     )
 

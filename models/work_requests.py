@@ -37,6 +37,7 @@ def propose_work_requests(scores: pl.DataFrame, capacity: int, min_risk: float) 
         "asset_id",
         pl.lit(GENERAL).alias("failure_mode"),
         pl.col("as_of").alias("night"),
+        pl.col("horizon_days").cast(pl.Int32),
         pl.when(pl.col("risk") >= 0.5)
         .then(1)
         .when(pl.col("risk") >= 0.25)

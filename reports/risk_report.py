@@ -32,6 +32,8 @@ class ReportInputs:
     warnings: list[str] = field(default_factory=list)
     top_plots: int = 5
     requests: pl.DataFrame | None = None  # Foresight's open work requests: request_id, asset_id
+    feedback: pl.DataFrame | None = None  # technician-judged precision (connectors.feedback)
+    shadow_note: str | None = None  # shadow mode: what would have been written to the CMMS
 
 
 def risk_table(inputs: ReportInputs) -> pl.DataFrame:
@@ -166,5 +168,7 @@ def render_report(inputs: ReportInputs) -> tuple[str, pl.DataFrame]:
         model=inputs.scores["model_version"][0] if inputs.scores.height else "none",
         method=_method(inputs.scores),
         counts=table.group_by("band").len().sort("band").to_dicts(),
+        feedback=inputs.feedback.to_dicts() if inputs.feedback is not None else [],
+        shadow_note=inputs.shadow_note,
     )
     return html, table

@@ -20,3 +20,5 @@ SMALL_PLANT.write_text(
     encoding="utf-8",
 )
 os.environ["FORESIGHT_PLANT"] = str(SMALL_PLANT)
+
+pytest_plugins = ["tests.cmms_fixtures"]  # the postgres_url fixture: a fresh database per test

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from connectors.feedback import confirmed_failure_events, read_dispositions
 from data_quality.scorecard import ScorecardRules, asset_status
 from foresight.plant import Plant
 from models.backtest import BacktestSpec, CostModel
@@ -42,7 +43,11 @@ def failure_labels(
     not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
-    events = failure_events(maintenance_failure_modes, p.timezone)
+    # faults technicians confirmed on Foresight's requests count as failures too (issue #7)
+    confirmed = confirmed_failure_events(
+        read_dispositions(p.writeback_url(), p.cmms_target.mapping)
+    )
+    events = failure_events(maintenance_failure_modes, p.timezone, extra_events=confirmed)
     last, key, horizons = grid["as_of"].max(), p.models.failure_mode_key, p.models.horizons_days
     labels = label_failures(grid, events, horizons, observed_until=last).join(
         label_failures_by_mode(grid, events, horizons, last, key), on=["asset_id", "as_of"]
@@ -51,7 +56,13 @@ def failure_labels(
     per_mode = {f"failures_{m}": n for m, n in failure_counts_by_mode(events, key).items()}
     return dg.MaterializeResult(
         value=labels,
-        metadata={"rows": labels.height, "failures": events.height, **meta, **per_mode},
+        metadata={
+            "rows": labels.height,
+            "failures": events.height,
+            "confirmed_by_technicians": confirmed.height,
+            **meta,
+            **per_mode,
+        },
     )
 
 

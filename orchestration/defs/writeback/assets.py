@@ -3,10 +3,12 @@
 import dagster as dg
 import polars as pl
 
+from connectors.work_request_table import requests_of_night, shadow_sentence
 from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS
 from orchestration.defs.resources import PlantResource
+from orchestration.defs.writeback.feedback import technician_feedback
 
 
 @dg.asset(
@@ -14,6 +16,7 @@ from orchestration.defs.resources import PlantResource
     owners=OWNERS,
     kinds={"sqlalchemy"},
     **NIGHTLY,
+    deps=[technician_feedback],  # the day's answers are in before tonight's requests are written
 )
 def cmms_risk_scores(
     context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame
@@ -25,10 +28,19 @@ def cmms_risk_scores(
     tonight = risk_scores.filter(pl.col("as_of") == risk_scores["as_of"].max())
     requests = propose_work_requests(tonight, p.planners_daily_capacity, p.work_request_min_risk)
     summary = write_scores(
-        p.writeback_url(), risk_scores, run_id=context.run.run_id, requests=requests
+        p.writeback_url(),
+        risk_scores,
+        run_id=context.run.run_id,
+        requests=requests,
+        mapping=target.mapping,
     )
+    night = tonight["as_of"].max()
+    written = requests_of_night(p.writeback_url(), night, target.mapping)
+    live = "off: written to the live CMMS"
+    shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else live
     return dg.MaterializeResult(
         metadata={
+            "shadow_mode": shadow,
             "rows_written": summary.rows,
             "work_requests_proposed": requests.height,
             "work_requests_opened_or_updated": summary.requests_changed,

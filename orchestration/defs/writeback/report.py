@@ -3,7 +3,8 @@
 import dagster as dg
 import polars as pl
 
-from connectors.writeback import read_open_requests
+from connectors.feedback import technician_precision
+from connectors.work_request_table import read_open_requests, requests_of_night, shadow_sentence
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import PlantResource
 from orchestration.defs.writeback.assets import cmms_risk_scores
@@ -47,13 +48,19 @@ def planner_report(
     sensor_daily_aggregates: pl.DataFrame,
     maintenance_failure_modes: pl.DataFrame,
     asset_register: pl.DataFrame,
+    technician_feedback: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """The night's risk list for planners: trends, remaining life, reasons, plots (HTML, CSV)."""
     p, night = plant.plant(), nights_of(context)[-1]
+    tonight = risk_scores.filter(pl.col("as_of") == night)
+    shadow = None
+    if p.cmms_target.mode == "shadow":
+        written = requests_of_night(p.writeback_url(), night, p.cmms_target.mapping)
+        shadow = shadow_sentence(tonight.height, written)
     inputs = ReportInputs(
         plant=p.name,
         night=night,
-        scores=risk_scores.filter(pl.col("as_of") == night),
+        scores=tonight,
         risk_history=risk_scores.filter(pl.col("as_of") < night).select(
             "asset_id", "as_of", "horizon_days", "risk"
         ),
@@ -61,7 +68,9 @@ def planner_report(
         work_orders=maintenance_failure_modes,
         register=asset_register,
         warnings=_night_warnings(context),
-        requests=read_open_requests(p.writeback_url()),
+        requests=read_open_requests(p.writeback_url(), p.cmms_target.mapping),
+        feedback=technician_precision(technician_feedback.filter(pl.col("night") == night)),
+        shadow_note=shadow,
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
     return dg.MaterializeResult(

@@ -1,4 +1,3 @@
-import uuid
 from datetime import date
 
 import polars as pl
@@ -7,8 +6,6 @@ import sqlalchemy as sa
 
 from connectors.writeback import write_scores
 from foresight.errors import WritebackError
-
-PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
 def scores(night: date, risk: float = 0.4) -> pl.DataFrame:
@@ -42,23 +39,6 @@ def dump(url: str) -> dict[str, list[tuple]]:
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'cmms.sqlite'}"
-
-
-@pytest.fixture
-def postgres_url():
-    name = f"fs_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        pytest.fail(
-            f"PostgreSQL on 127.0.0.1:5432 is not reachable ({exc}); start it (see .ci/run)"
-        )
-    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _rerun_is_a_no_op(url: str) -> None:

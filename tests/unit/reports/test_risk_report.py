@@ -93,3 +93,46 @@ def test_cold_start_scores_say_so_on_the_page():
 def test_plain_lightgbm_scores_show_no_method_note():
     html, _ = render_report(inputs())
     assert 'id="method"' not in html
+
+
+def test_feedback_section_shows_technician_judged_precision_per_group():
+    from connectors.feedback import FEEDBACK_SCHEMA, technician_precision
+
+    feedback = pl.DataFrame(
+        {
+            "request_id": ["FS-1", "FS-2", "FS-3"],
+            "asset_id": ["P-1", "P-2", "P-3"],
+            "failure_mode": ["general"] * 3,
+            "horizon_days": [7, 7, 30],
+            "created_night": [date(2026, 3, 1)] * 3,
+            "status": ["closed", "closed", "open"],
+            "disposition": ["fault_confirmed", "no_fault_found", "deferred"],
+            "disposition_at": [datetime(2026, 3, 4, 10)] * 3,
+            "technician_note": ["brg worn", "NFF", "no access"],
+            "closed": [True, True, False],
+        },
+        schema=FEEDBACK_SCHEMA,
+    )
+    html, _ = render_report(inputs(feedback=technician_precision(feedback)))
+    section = html[html.index('id="technician-feedback"') : html.index("Top assets")]
+    assert "Feedback from the floor" in html
+    assert "<td>overall</td><td>all</td>" in section and "50 %" in section  # 1 of 2 judged
+    assert "<td>horizon days</td><td>30</td>" in section and "n/a" in section  # only deferred
+
+
+def test_feedback_section_says_when_no_request_was_written_yet():
+    from connectors.feedback import FEEDBACK_SCHEMA, technician_precision
+
+    html, _ = render_report(
+        inputs(feedback=technician_precision(pl.DataFrame(schema=FEEDBACK_SCHEMA)))
+    )
+    assert "No predictive work request has been written to the CMMS yet" in html
+
+
+def test_shadow_mode_banner_says_nothing_reached_the_live_cmms():
+    from connectors.work_request_table import shadow_sentence
+
+    note = shadow_sentence(4, 1)
+    html, _ = render_report(inputs(shadow_note=note))
+    assert 'id="shadow-mode"' in html and note in html
+    assert 'id="shadow-mode"' not in render_report(inputs())[0]
