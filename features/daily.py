@@ -45,6 +45,12 @@ def _dense(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     return position.gather(column.to_physical()), distinct
 
 
+def _series_starts(frame: pl.DataFrame) -> pl.Series:
+    """True where a row starts a stretch of one (asset, sensor)."""
+    a, s = frame["asset_id"].to_physical(), frame["sensor"].to_physical()
+    return ((a != a.shift(1)) | (s != s.shift(1))).fill_null(True)
+
+
 def _hour_table(hours: pl.Series, timezone: str) -> tuple[int, pl.Series]:
     """First UTC hour (hours since 1970) and the plant-local date of every hour from it."""
     first, last = int(hours.min()), int(hours.max())
@@ -105,15 +111,17 @@ def aggregate_daily(
         for c in ("asset_id", "sensor")
         if frame.schema[c] != pl.Categorical
     )
-    hour = frame["ts_utc"].dt.epoch("us") // 3_600_000_000
+    # series (asset, sensor) are contiguous stretches: their codes come from a small table
+    new_series = _series_starts(frame)
+    ts = frame["ts_utc"].dt.epoch("us")
+    if (~new_series & (ts.diff() < 0)).any():  # not sorted by series and time: sort first
+        frame = frame.sort("asset_id", "sensor", "ts_utc", maintain_order=True)
+        new_series, ts = _series_starts(frame), frame["ts_utc"].dt.epoch("us")
+    hour = ts // 3_600_000_000
     first_hour, day_of_hour = _hour_table(hour, timezone)
     hour_idx = (hour - first_hour).cast(pl.Int64)
-    # series (asset, sensor) are contiguous stretches: their codes come from a small table
-    a_code, s_code = frame["asset_id"].to_physical(), frame["sensor"].to_physical()
-    new_series = ((a_code != a_code.shift(1)) | (s_code != s_code.shift(1))).fill_null(True)
-    starts = new_series.arg_true()
     series_idx = new_series.cum_sum().cast(pl.UInt32) - 1
-    series = frame.select("asset_id", "sensor")[starts]
+    series = frame.select("asset_id", "sensor")[new_series.arg_true()]
     a_of_series, assets = _dense(series["asset_id"])
     s_of_series, sensors = _dense(series["sensor"])
     asset_idx = a_of_series.gather(series_idx)
@@ -123,12 +131,10 @@ def aggregate_daily(
     )
     coded = pl.DataFrame(
         {
-            "a": asset_idx,
-            "s": s_of_series.gather(series_idx),
             "day": day_of_hour.gather(hour_idx),
             "night": frame["night"],
             "regime": grid.gather(asset_idx.cast(pl.Int64) * day_of_hour.len() + hour_idx),
-            "t": frame["ts_utc"].dt.epoch("us").cast(pl.Float64) / 86_400e6,
+            "t": ts.cast(pl.Float64) / 86_400e6,
             "value": frame["value"],
             "flagged": frame["flag_stuck"] | frame["flag_dead"] | frame["flag_spike"],
             "above": (frame["value"] > limit_of.gather(s_of_series).gather(series_idx)).fill_null(
@@ -136,16 +142,15 @@ def aggregate_daily(
             ),
         }
     )
-    del frame, hour, hour_idx, asset_idx, series_idx, a_code, s_code, new_series
-    keys = ["a", "s", "day", "night", "regime"]
-    same_series = (pl.col("a") == pl.col("a").shift()) & (pl.col("s") == pl.col("s").shift())
-    if coded.select((same_series & (pl.col("t").diff() < 0)).any()).item():
-        coded = coded.sort("a", "s", "t", maintain_order=True)
-    new_run = coded.select(
-        pl.any_horizontal(pl.col(k) != pl.col(k).shift() for k in keys).fill_null(True)
-    ).to_series()
+    del frame, hour, hour_idx, asset_idx, ts
+    # a run: a stretch of one series, day, night and regime (a new series always starts one)
+    keys = ["day", "night", "regime"]
+    changed = coded.select(pl.any_horizontal(pl.col(k) != pl.col(k).shift() for k in keys))
+    new_run = (new_series | changed.to_series()).fill_null(True)
     first, last = new_run.arg_true(), new_run.shift(-1, fill_value=True).arg_true()
     coded = coded.with_columns(_run=new_run.cum_sum().cast(pl.UInt32).set_sorted())
+    at_first = series_idx.gather(first)
+    del new_series, new_run, series_idx
     runs = (
         coded.group_by("_run", maintain_order=True)
         .agg(
@@ -162,22 +167,30 @@ def aggregate_daily(
             sum_tv=(pl.col("t") * pl.col("value")).sum(),
         )
         .with_columns(
-            coded.select(keys)[first],
+            a_of_series.gather(at_first).alias("a"),
+            s_of_series.gather(at_first).alias("s"),
+            *coded.select(keys)[first].get_columns(),
             first_t=coded["t"].gather(first),
             first_v=coded["value"].gather(first),
             last_t=coded["t"].gather(last),
             last_v=coded["value"].gather(last),
         )
     )
+    keys = ["a", "s", *keys]
     # the 95th percentile does not merge: groups of several runs take theirs from their rows
-    runs = runs.with_columns(_multi=pl.len().over(keys) > 1)
-    in_multi = runs["_multi"].gather(coded["_run"] - 1)
-    exact = (
-        coded.filter(in_multi)
-        .group_by(keys)
-        .agg(p95_exact=pl.col("value").quantile(0.95, interpolation="linear"))
+    runs = runs.with_columns(
+        _group=pl.when(pl.len().over(keys) > 1).then(pl.struct(keys).rank("dense").cast(pl.UInt32))
     )
-    del coded, in_multi
+    group_of_row = runs["_group"].gather(coded["_run"] - 1)
+    exact = (
+        coded.select(_group=group_of_row, value="value")
+        .filter(pl.col("_group").is_not_null())
+        .group_by("_group")
+        .agg(p95_exact=pl.col("value").quantile(0.95, interpolation="linear"))
+        .join(runs.select(*keys, "_group").unique("_group"), on="_group")
+        .drop("_group")
+    )
+    del coded, group_of_row
     sums = ["n", "sum_v", "sum_vv", "n_flagged", "n_above", "sum_t", "sum_tt", "sum_tv"]
     daily = runs.group_by(keys).agg(
         *(pl.col(c).sum() for c in sums),
