@@ -25,15 +25,14 @@ def ensure_exports(plant: Plant) -> None:
 
 
 def latest_night(plant: Plant) -> date:
-    """The newest night that has a historian export file."""
-    from connectors.historian import list_export_files
+    """The newest night that has historian readings."""
+    from connectors.site import export_nights
 
-    source = plant.sources.historian
-    nights = list_export_files(plant.expand(source.files), source.arrival_date_pattern)
+    nights = export_nights(plant)
     if not nights:
         raise ForesightError(
-            f"no historian export matches {plant.expand(source.files)}; "
-            "check sources.historian.files."
+            f"no historian export matches {plant.sources.historian.files} (relative to "
+            f"{plant.plant_dir}); check sources.historian.files."
         )
     return max(nights)
 

@@ -8,7 +8,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from foresight.plant import Plant
-from models.rul import RUL_CAP_DAYS
 
 
 def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
@@ -37,7 +36,8 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
     print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} {'life':>6}  main reasons")
     for i, (asset, risk, band, rul, drivers) in enumerate(rows, 1):
-        life = "?" if rul is None else ("60+ d" if rul >= RUL_CAP_DAYS - 0.5 else f"{rul:.0f} d")
+        cap = plant.models.rul_cap_days
+        life = "?" if rul is None else (f"{cap}+ d" if rul >= cap - 0.5 else f"{rul:.0f} d")
         print(f"{i:>3}  {asset:<8} {risk:>6.1%}  {band:<7} {life:>6}  {drivers}")
     print(
         f"\n{counts[0]} assets scored ({counts[1] or 0} with insufficient data); "

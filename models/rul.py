@@ -67,13 +67,18 @@ def _quantile(alpha: float, seed: int) -> lgb.LGBMRegressor:
 
 
 def fit_rul(
-    x_of, frame: pl.DataFrame, categorical: list[int], validation_share: float, seed: int
+    x_of,
+    frame: pl.DataFrame,
+    categorical: list[int],
+    validation_share: float,
+    seed: int,
+    cap: int = RUL_CAP_DAYS,
 ) -> tuple[RulModel, dict[str, float]]:
     """Fit the three quantile models; metrics on the latest nights (after a cap-long gap)."""
-    data = rul_targets(frame).filter(pl.col("rul_target").is_not_null())
+    data = rul_targets(frame, cap).filter(pl.col("rul_target").is_not_null())
     nights = data["as_of"].unique().sort()
     start = nights[int(len(nights) * (1 - validation_share))]
-    train = data.filter(pl.col("as_of") < start - timedelta(days=RUL_CAP_DAYS))
+    train = data.filter(pl.col("as_of") < start - timedelta(days=cap))
     valid = data.filter(pl.col("as_of") >= start)
 
     def fit(part: pl.DataFrame, alpha: float) -> lgb.LGBMRegressor:
@@ -81,10 +86,10 @@ def fit_rul(
             x_of(part), part["rul_target"].to_numpy(), categorical_feature=categorical
         )
 
-    probe = RulModel(RUL_CAP_DAYS, fit(train, 0.5), fit(train, 0.1), fit(train, 0.9))
+    probe = RulModel(cap, fit(train, 0.5), fit(train, 0.1), fit(train, 0.9))
     med, low, high = probe.predict(x_of(valid))
     truth = valid["rul_target"].to_numpy()
-    near = truth < RUL_CAP_DAYS  # failures actually ahead within the cap
+    near = truth < cap  # failures actually ahead within the cap
     metrics = {
         "rul_rmse_days": float(np.sqrt(np.mean((med[near] - truth[near]) ** 2)))
         if near.any()
@@ -93,5 +98,5 @@ def fit_rul(
         "rul_interval_coverage": float(np.mean((truth >= low) & (truth <= high))),
         "rul_valid_rows_failing_within_cap": float(near.sum()),
     }
-    final = RulModel(RUL_CAP_DAYS, fit(data, 0.5), fit(data, 0.1), fit(data, 0.9))
+    final = RulModel(cap, fit(data, 0.5), fit(data, 0.1), fit(data, 0.9))
     return final, metrics

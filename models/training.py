@@ -32,6 +32,7 @@ class TrainingSpec:
     seed: int = 7
     max_features: int = 150  # screened by gain on the training nights only
     baselines: bool = True  # also score logistic regression and the one-sensor rule
+    rul_cap_days: int = 60  # remaining life beyond this is learned as "at least the cap"
 
 
 def _lgbm(pos: int, neg: int, seed: int) -> lgb.LGBMClassifier:
@@ -192,6 +193,11 @@ def train_failure_risk_model(
         model.horizons[horizon], metrics[f"{horizon}d"] = _fit_horizon(model, frame, horizon, spec)
         logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
     model.rul, metrics["rul"] = fit_rul(
-        model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
+        model.matrix,
+        frame,
+        model.categorical_indices,
+        spec.validation_share,
+        spec.seed,
+        spec.rul_cap_days,
     )
     return model, metrics

@@ -5,7 +5,7 @@ import polars as pl
 
 from data_quality.scorecard import ScorecardRules, asset_status
 from models.card import model_card
-from models.labels import failure_events, label_failures
+from models.labels import failure_events, label_failures, run_to_failure_grid
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
@@ -32,6 +32,8 @@ def failure_labels(
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
     events = failure_events(maintenance_failure_modes, p.timezone)
+    if p.run_to_failure is not None:
+        grid = run_to_failure_grid(grid, events)
     labels = label_failures(
         grid, events, p.models.horizons_days, observed_until=grid["as_of"].max()
     )
@@ -61,6 +63,7 @@ def failure_risk_model(
         config.validation_share,
         p.planners_daily_capacity,
         config.seed,
+        rul_cap_days=p.models.rul_cap_days,
     )
     model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
     card = model_card(model, frame, metrics, p.name)

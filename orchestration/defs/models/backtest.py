@@ -45,6 +45,7 @@ def risk_backtest(
         p.models.min_failures_to_train,
         capacity=spec.capacity,
         baselines=False,
+        rul_cap_days=p.models.rul_cap_days,
     )
     events = failure_events(maintenance_failure_modes, p.timezone)
     lists = replay(
