@@ -110,9 +110,10 @@ def _to_long(frame: pl.DataFrame, source: HistorianSource) -> pl.DataFrame:
         keys = ["row_number", *WIDE_KEYS, *(c for c in ("unit", "quality") if c in frame.columns)]
         skip = {*keys, *extra, *source.ignore_columns}
         sensors = [c for c in frame.columns if c not in skip]
+        # an empty cell of a wide table is no reading (that sensor was not sampled then)
         frame = frame.unpivot(
             on=sensors, index=keys + extra, variable_name="tag", value_name="value"
-        )
+        ).filter(pl.col("value").str.strip_chars().fill_null("") != "")
     units = pl.col("tag").replace_strict(source.units, default=None, return_dtype=pl.String)
     return frame.with_columns(
         unit=pl.coalesce(pl.col("unit"), units) if "unit" in frame.columns else units,
@@ -140,7 +141,7 @@ def timestamp_text(column: str, time: TimeSettings, timezone: str) -> pl.Expr:
         scale = 1e6 if time.kind == "epoch_seconds" else 1e3
         micros = (text.cast(pl.Float64, strict=False) * scale).round().cast(pl.Int64)
         parsed = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
-    return pl.coalesce(parsed.dt.strftime(ISO_OUT), text)
+    return pl.coalesce(parsed.dt.strftime(ISO_OUT), text).alias(column)
 
 
 def value_text(decimal_comma: bool) -> pl.Expr:
