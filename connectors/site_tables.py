@@ -19,6 +19,7 @@ from foresight.plant_sources import AssetRegisterSource, CsvOptions, Maintenance
 
 WO_TYPES = ("PM", "CM", "INSP")
 WO_STATUSES = ("open", "closed", "cancelled")
+REGISTER_STATUSES = ("active", "inactive", "decommissioned")  # only active assets are scored
 
 
 def load_aliases(aliases: dict[str, str] | str | None, path: str | None) -> dict[str, str]:
@@ -83,7 +84,7 @@ def read_register_file(source: AssetRegisterSource, path: str, aliases: dict[str
         *(pl.lit(None, pl.String).alias(c) for c in ASSET_COLUMNS if c not in frame.columns),
     )
     frame = frame.with_columns(pl.col("status").fill_null("active"))
-    frame = _recode(frame, "status", source.statuses, ("active", "inactive"), what)
+    frame = _recode(frame, "status", source.statuses, REGISTER_STATUSES, what)
     return _typed_register(frame.select(ASSET_COLUMNS))
 
 

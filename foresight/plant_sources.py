@@ -128,7 +128,7 @@ class AssetRegisterSource(_Strict):
         default_factory=dict, description="value of a register column the file does not have"
     )
     statuses: dict[str, str] = Field(
-        default_factory=dict, description="the site's status text -> active / inactive"
+        default_factory=dict, description="site status -> active, inactive or decommissioned"
     )
     from_readings: bool = False
 
