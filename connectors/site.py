@@ -10,7 +10,7 @@ from datetime import date
 
 import polars as pl
 
-from connectors import cmms, exports, historian, site_tables
+from connectors import cmms, exports, historian, mes, site_tables
 from foresight.errors import PlantConfigError
 from foresight.plant import Plant, SqlSource
 
@@ -117,3 +117,11 @@ def cut_off_assets(plant: Plant) -> pl.DataFrame:
     ends = history_ends(plant)
     failed = set(_run_to_failure_orders(plant, ends)["asset_id"])
     return ends.filter(~pl.col("asset_id").is_in(sorted(failed))).select("asset_id", "last_day")
+
+
+def read_context(plant: Plant) -> pl.DataFrame:
+    """MES production orders (the plant file names them), asset ids through the alias table."""
+    orders = mes.read_production_orders(
+        plant.path_of(plant.sources.production_context), plant.timezone
+    )
+    return orders.with_columns(pl.col("asset_id").replace(aliases(plant)))

@@ -104,6 +104,7 @@ class ModelSettings(_Strict):
     min_lead_days: int = Field(3, ge=0)
     cost: CostSettings = CostSettings()
     rul_cap_days: int = Field(60, ge=1)  # remaining life is learned as "at least this" beyond it
+    rul_point_estimate: Literal["median", "mean"] = "median"  # "mean": most targets at the cap
 
 
 class QualitySettings(_Strict):

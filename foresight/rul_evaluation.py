@@ -46,9 +46,11 @@ def _features_at(store: Path, days: list) -> pl.DataFrame:
     return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
 
 
-def evaluate_cut_off_histories(plant: Plant) -> dict[str, float]:
-    """RMSE and PHM08 score of the champion's remaining life at each cut-off history's end.
+def evaluate_cut_off_histories(plant: Plant, version: str | None = None) -> dict[str, float]:
+    """RMSE and PHM08 score of a model's remaining life at each cut-off history's end.
 
+    Args:
+        version: the model version to evaluate; by default the newest trained (promoted or not).
     Writes the figures and the per-asset estimates under `<state>/evaluations/`.
     """
     if plant.run_to_failure is None or plant.run_to_failure.true_remaining_life is None:
@@ -66,7 +68,8 @@ def evaluate_cut_off_histories(plant: Plant) -> dict[str, float]:
     rows = _features_at(plant.state_dir / "store", ends["last_day"].to_list()).join(
         ends, left_on=["asset_id", "as_of"], right_on=["asset_id", "last_day"], how="inner"
     )
-    model = ModelRegistry(plant.state_dir / "models").load()
+    registry = ModelRegistry(plant.state_dir / "models")
+    model = registry.load(version or max(registry.versions(), key=_version_number))
     median, low, high = model.rul.predict(model.matrix(rows))
     actual = rows["true_rul"].to_numpy()
     out = rows.select("asset_id", "true_rul").with_columns(
@@ -86,3 +89,8 @@ def evaluate_cut_off_histories(plant: Plant) -> dict[str, float]:
     }
     (folder / "cut_off_rul.json").write_text(json.dumps(figures, indent=2))
     return figures
+
+
+def _version_number(version: str) -> int:
+    digits = "".join(ch for ch in version if ch.isdigit())
+    return int(digits) if digits else -1

@@ -66,6 +66,17 @@ def _quantile(alpha: float, seed: int) -> lgb.LGBMRegressor:
     )
 
 
+def _mean(seed: int) -> lgb.LGBMRegressor:
+    """Squared-error regressor: the point estimate when many targets sit at the cap.
+
+    With most targets equal to the cap (long-lived run-to-failure fleets), the quantile (median)
+    model predicted the cap everywhere on C-MAPSS FD003 (RMSE 65 vs 15 for this one).
+    """
+    return lgb.LGBMRegressor(
+        **COMMON, objective="regression", n_estimators=300, learning_rate=0.05, random_state=seed
+    )
+
+
 def fit_rul(
     x_of,
     frame: pl.DataFrame,
@@ -73,8 +84,13 @@ def fit_rul(
     validation_share: float,
     seed: int,
     cap: int = RUL_CAP_DAYS,
+    point: str = "median",
 ) -> tuple[RulModel, dict[str, float]]:
-    """Fit the three quantile models; metrics on the latest nights (after a cap-long gap)."""
+    """Fit the three quantile models; metrics on the latest nights (after a cap-long gap).
+
+    Args:
+        point: "median" (quantile 0.5) or "mean" (squared error) for the point estimate.
+    """
     data = rul_targets(frame, cap).filter(pl.col("rul_target").is_not_null())
     nights = data["as_of"].unique().sort()
     start = nights[int(len(nights) * (1 - validation_share))]
@@ -82,7 +98,8 @@ def fit_rul(
     valid = data.filter(pl.col("as_of") >= start)
 
     def fit(part: pl.DataFrame, alpha: float) -> lgb.LGBMRegressor:
-        return _quantile(alpha, seed).fit(
+        estimator = _mean(seed) if alpha == 0.5 and point == "mean" else _quantile(alpha, seed)
+        return estimator.fit(
             x_of(part), part["rul_target"].to_numpy(), categorical_feature=categorical
         )
 

@@ -6,7 +6,6 @@ import dagster as dg
 import polars as pl
 
 from connectors import site
-from connectors.mes import read_production_orders
 from data_quality.suites import (
     validate_asset_register,
     validate_production_context,
@@ -81,7 +80,7 @@ def production_context(
             description="all rules passed",  # nothing configured, nothing to check
         )
         return
-    orders = read_production_orders(p.expand(p.sources.production_context), p.timezone)
+    orders = site.read_context(p)
     report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(orders, metadata={"orders": orders.height})
     yield check_result(report, "production_context")

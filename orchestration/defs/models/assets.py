@@ -64,6 +64,7 @@ def failure_risk_model(
         p.planners_daily_capacity,
         config.seed,
         rul_cap_days=p.models.rul_cap_days,
+        rul_point=p.models.rul_point_estimate,
     )
     model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
     card = model_card(model, frame, metrics, p.name)

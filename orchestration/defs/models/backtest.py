@@ -46,6 +46,7 @@ def risk_backtest(
         capacity=spec.capacity,
         baselines=False,
         rul_cap_days=p.models.rul_cap_days,
+        rul_point=p.models.rul_point_estimate,
     )
     events = failure_events(maintenance_failure_modes, p.timezone)
     lists = replay(
