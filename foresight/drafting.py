@@ -70,9 +70,11 @@ def sniff_text(path: Path) -> CsvOptions:
 
 
 def _pick(names: list[str], hints: tuple[str, ...], taken: set[str]) -> str | None:
+    """The first column one of whose words is a hint (words: split at anything not a letter or
+    digit), so that 'supply_voltage' is not taken for a tag column."""
     for hint in hints:
         for name in names:
-            if name not in taken and hint in name.lower():
+            if name not in taken and hint in re.split(r"[^0-9a-z]+", name.lower()):
                 return name
     return None
 

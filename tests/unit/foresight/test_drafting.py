@@ -34,3 +34,22 @@ def test_headerless_whitespace_text_counts_cycles_and_the_draft_is_valid_yaml(tm
     assert historian["csv"]["separator"] == "whitespace" and historian["csv"]["header"] is False
     assert historian["time"]["kind"] == "cycles"
     assert "CHECK" in text
+
+
+def test_sensor_names_containing_hint_letters_are_not_taken_for_tag_or_value(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("Anlage;Zeit;supply_voltage;valve_temp\nP1;01.09.2025 00:00;230,1;40,5\n")
+    guess = guess_file(path)
+    assert guess.layout == "wide" and set(guess.units) == {"supply_voltage", "valve_temp"}
+
+
+def test_the_draft_of_a_wide_export_loads_as_a_plant_file(tmp_path):
+    from foresight.plant import load_plant
+
+    path = tmp_path / "messwerte_2025-09-01.csv"
+    path.write_text("Anlage;Zeit;temp_c\nP1;01.09.2025 00:00;61,5\n")
+    out = tmp_path / "plant.yaml"
+    out.write_text(draft_plant([path], tmp_path, "site"))
+    plant = load_plant(out)
+    assert plant.sources.historian.layout == "wide"
+    assert plant.sources.historian.units == {"temp_c": "degC"}
