@@ -85,8 +85,9 @@ NIGHT_RULES = {
 }
 
 
-def readings_suite(max_unknown: float, max_malformed: float) -> list:
+def readings_suite(max_unknown: float, max_malformed: float, min_reporting: float = 0.5) -> list:
     """Expectations on the per-night profile; thresholds from the plant file's quality section."""
+    minima = {"reporting_share": min_reporting}  # the critical one; a run-to-failure fleet shrinks
 
     def at_most(reason: str, limit: float, severity: str) -> object:
         return gxe.ExpectColumnValuesToBeBetween(
@@ -98,7 +99,9 @@ def readings_suite(max_unknown: float, max_malformed: float) -> list:
 
     per_night = [
         gxe.ExpectColumnValuesToBeBetween(
-            column=column, min_value=minimum, meta=_meta(rule, severity)
+            column=column,
+            min_value=minima.get(column, minimum) if severity == CRITICAL else minimum,
+            meta=_meta(rule, severity),
         )
         for rule, (column, minimum, severity) in NIGHT_RULES.items()
     ]
@@ -146,6 +149,7 @@ def validate_classified(
     nights: list[date],
     max_unknown: float,
     max_malformed: float,
+    min_reporting_share: float = 0.5,
     results_dir: Path | None = None,
 ) -> SuiteReport:
     """The sensor-readings suite on rows already classified (the cleaning reuses them)."""
@@ -153,7 +157,10 @@ def validate_classified(
     active = register.filter(pl.col("status") == "active").height
     profile = profile_readings(target, nights, active)
     report = run_suite(
-        "sensor_readings", profile, readings_suite(max_unknown, max_malformed), results_dir
+        "sensor_readings",
+        profile,
+        readings_suite(max_unknown, max_malformed, min_reporting_share),
+        results_dir,
     )
     return report.with_details(lambda outcome: _detail(outcome, target, profile))
 

@@ -25,15 +25,14 @@ def ensure_exports(plant: Plant) -> None:
 
 
 def latest_night(plant: Plant) -> date:
-    """The newest night that has a historian export file."""
-    from connectors.historian import list_export_files
+    """The newest night that has historian readings."""
+    from connectors.site import export_nights
 
-    source = plant.sources.historian
-    nights = list_export_files(plant.expand(source.files), source.arrival_date_pattern)
+    nights = export_nights(plant)
     if not nights:
         raise ForesightError(
-            f"no historian export matches {plant.expand(source.files)}; "
-            "check sources.historian.files."
+            f"no historian export matches {plant.sources.historian.files} (relative to "
+            f"{plant.plant_dir}); check sources.historian.files."
         )
     return max(nights)
 
@@ -74,6 +73,17 @@ def cmd_train(plant: Plant) -> None:
     from foresight.risk_list import print_model_card
 
     print_model_card(plant)
+    rtf = plant.run_to_failure
+    if rtf is not None and rtf.true_remaining_life is not None:
+        from foresight.rul_evaluation import evaluate_cut_off_histories
+
+        f = evaluate_cut_off_histories(plant)
+        print(
+            f"\nRemaining life at the end of {f['histories']:.0f} cut-off histories vs "
+            f"{Path(rtf.true_remaining_life).name}: RMSE {f['rmse']:.2f}, PHM08 score "
+            f"{f['phm08_score']:.0f}, mean absolute error {f['mean_absolute_error']:.2f} "
+            f"(cap {f['rul_cap']:.0f}; {plant.state_dir / 'evaluations'})"
+        )
 
 
 def _ensure_history(plant: Plant, last: date) -> None:
@@ -186,9 +196,30 @@ def _add_model_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
+def cmd_draft_plant(files: list[Path], output: Path, name: str) -> None:
+    """Write a starting plant file from sample exports; refuse to overwrite one."""
+    from foresight.drafting import draft_plant
+
+    if output.exists():
+        raise ForesightError(f"{output} exists; choose another --output or remove it.")
+    text = draft_plant(files, output.resolve().parent, name)
+    output.write_text(text, encoding="utf-8")
+    checks = sum("CHECK" in line for line in text.splitlines())
+    print(f"wrote {output}: {checks} lines marked CHECK to confirm, then run")
+    print(f"  foresight nightly --plant {output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foresight", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    draft = sub.add_parser(
+        "draft-plant",
+        help="guess a plant file from sample exports",
+        description="inspect sample export files and write a starting plant file with comments",
+    )
+    draft.add_argument("files", nargs="+", type=Path, help="sample sensor export files")
+    draft.add_argument("--output", type=Path, default=Path("plant.yaml"))
+    draft.add_argument("--name", default="my-plant", help="plant name (lower case, - or _)")
     for name, text in [
         ("nightly", "run the nightly job: ingest, gate, clean, features, score, write back"),
         ("train", "train a failure-risk model and promote it if it beats the champion"),
@@ -225,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.WARNING)  # GX sets its own loggers to INFO
     try:
+        if args.command == "draft-plant":
+            cmd_draft_plant(args.files, args.output, args.name)
+            return 0
         plant = load_plant(args.plant)
         from foresight.runner import activate
 

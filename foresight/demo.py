@@ -14,7 +14,7 @@ from foresight.plant import Plant
 
 def simulate_if_missing(plant: Plant, say: Callable[[str], None]) -> None:
     """Write the exports of a simulated plant unless its historian files are already there."""
-    if plant.simulator is None or glob.glob(plant.expand(plant.sources.historian.files)):
+    if plant.simulator is None or glob.glob(plant.path_of(plant.sources.historian.globs[0])):
         return
     from simulator import DefectRates, SimulationSettings, simulate_plant
 

@@ -10,11 +10,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors.interface_tables import CmmsMapping
 from foresight.errors import PlantConfigError
 from foresight.paths import plant_state_dir
+from foresight.plant_sources import AssetRegisterSource, HistorianSource, MaintenanceSource
 from foresight.plant_yaml import locate_key
 
 PLANT_ENV = "FORESIGHT_PLANT"
@@ -36,17 +37,6 @@ class SimulatorSettings(_Strict):
     sites: tuple[str, ...] = ("north", "south")
     historian_format: Literal["parquet", "csv"] = "parquet"
     defects: dict[str, float | bool] = Field(default_factory=dict)
-
-
-class HistorianSource(_Strict):
-    """Sensor history: files by glob, one per arrival day, long format, plus the tag catalogue."""
-
-    files: str = Field(description="glob of export files; {exports} and {plant_dir} are expanded")
-    format: Literal["parquet", "csv"] = "parquet"
-    tag_catalog: str = Field(description="CSV: asset_type,tag,unit,description,min_valid,max_valid")
-    arrival_date_pattern: str = Field(
-        r"(\d{4}-\d{2}-\d{2})", description="regex whose first group is the file's arrival date"
-    )
 
 
 class SqlSource(_Strict):
@@ -71,9 +61,25 @@ class SqlSource(_Strict):
 
 
 class Sources(_Strict):
+    """Where each kind of data comes from (see foresight/plant_sources.py for the options)."""
+
     historian: HistorianSource
-    cmms: SqlSource
+    cmms: SqlSource | None = Field(None, description="CMMS tables `assets` and `work_orders`")
+    asset_register: AssetRegisterSource | None = None  # instead of the CMMS table `assets`
+    maintenance: MaintenanceSource | None = None  # instead of the CMMS table `work_orders`
+    asset_aliases: dict[str, str] | str | None = Field(
+        None, description="alias -> asset id, or a CSV with columns alias,asset_id"
+    )
     production_context: str | None = Field(None, description="CSV of MES production orders")
+
+    @model_validator(mode="after")
+    def _register_and_logs(self) -> Sources:
+        if self.cmms is None and (self.asset_register is None or self.maintenance is None):
+            raise ValueError(
+                "without cmms (a database with tables assets and work_orders), give both "
+                "asset_register and maintenance"
+            )
+        return self
 
 
 class CmmsTarget(SqlSource):
@@ -110,6 +116,8 @@ class ModelSettings(_Strict):
     backtest_months: int = Field(6, ge=1)
     min_lead_days: int = Field(3, ge=0)
     cost: CostSettings = CostSettings()
+    rul_cap_days: int = Field(60, ge=1)  # remaining life is learned as "at least this" beyond it
+    rul_point_estimate: Literal["median", "mean"] = "median"  # "mean": most targets at the cap
 
 
 class QualitySettings(_Strict):
@@ -118,6 +126,8 @@ class QualitySettings(_Strict):
     min_coverage_for_score: float = Field(0.5, ge=0, le=1)
     stuck_run_hours: float = Field(6.0, gt=0)
     spike_robust_z: float = Field(8.0, gt=0)
+    # a run-to-failure fleet shrinks as assets fail: its plant file lowers this critical rule
+    min_reporting_share: float = Field(0.5, ge=0, le=1)
 
 
 class Plant(_Strict):
@@ -162,6 +172,11 @@ class Plant(_Strict):
             exports=self.exports_dir, state=self.state_dir, plant_dir=self.plant_dir
         )
 
+    def path_of(self, template: str) -> str:
+        """A file path or glob from the plant file: placeholders filled, relative to its folder."""
+        expanded = Path(self.expand(template)).expanduser()
+        return str(expanded if expanded.is_absolute() else self.plant_dir / expanded)
+
     def url_of(self, source: SqlSource) -> str:
         """A database source's URL with placeholders filled and the password from its variable."""
         return self.expand(source.resolved_url())
@@ -171,6 +186,12 @@ class Plant(_Strict):
         if self.cmms_target.mode == "live":
             return self.url_of(self.cmms_target)
         return f"sqlite:///{self.state_dir / 'shadow_cmms.sqlite'}"
+
+    @property
+    def run_to_failure(self):
+        """Run-to-failure settings when the maintenance log is the histories' ends, else None."""
+        logs = self.sources.maintenance
+        return logs.run_to_failure if logs is not None else None
 
     @property
     def zone(self) -> ZoneInfo:

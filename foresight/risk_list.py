@@ -12,7 +12,6 @@ from connectors.feedback import read_dispositions, technician_precision
 from connectors.interface_tables import interface_tables, logical_select
 from connectors.work_request_table import is_open, requests_of_night, shadow_sentence
 from foresight.plant import Plant
-from models.rul import RUL_CAP_DAYS
 
 
 def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
@@ -45,7 +44,8 @@ def print_risk_list(plant: Plant, night: date, top: int = 10) -> None:
     print(f"\nTop {len(rows)} failure risks within {horizon} days, as of {night} ({plant.name}):")
     print(f"{'#':>3}  {'asset':<8} {'risk':>6}  {'band':<7} {'life':>6}  main reasons")
     for i, (asset, risk, band, rul, drivers) in enumerate(rows, 1):
-        life = "?" if rul is None else ("60+ d" if rul >= RUL_CAP_DAYS - 0.5 else f"{rul:.0f} d")
+        cap = plant.models.rul_cap_days
+        life = "?" if rul is None else (f"{cap}+ d" if rul >= cap - 0.5 else f"{rul:.0f} d")
         shown = "n/a" if risk is None else f"{risk:.1%}"  # a cold start has no calibrated risk
         print(f"{i:>3}  {asset:<8} {shown:>6}  {band:<7} {life:>6}  {drivers}")
     method = _champion_method(plant)

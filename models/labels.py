@@ -135,3 +135,18 @@ def count_failures(frame: pl.DataFrame, mode: str | None = None) -> int:
         .select("asset_id", day=pl.col("as_of") + pl.duration(days=pl.col(column)))
         .n_unique()
     )
+
+
+def run_to_failure_grid(grid: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """The nights of a run-to-failure fleet that can be labelled: before each asset's failure.
+
+    Each history ends in its failure (the asset is gone after it) or is cut off before one (its
+    future is unknown: scored, never trained on), so only assets with a failure on record, on
+    nights before it, are kept.
+    """
+    ends = events.group_by("asset_id").agg(end=pl.col("failure_day").max())
+    return (
+        grid.join(ends, on="asset_id", how="inner")
+        .filter(pl.col("as_of") < pl.col("end"))
+        .drop("end")
+    )

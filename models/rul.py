@@ -66,25 +66,47 @@ def _quantile(alpha: float, seed: int) -> lgb.LGBMRegressor:
     )
 
 
+def _mean(seed: int) -> lgb.LGBMRegressor:
+    """Squared-error regressor: the point estimate when many targets sit at the cap.
+
+    With most targets equal to the cap (long-lived run-to-failure fleets), the quantile (median)
+    model predicted the cap everywhere on C-MAPSS FD003 (RMSE 65 vs 15 for this one).
+    """
+    return lgb.LGBMRegressor(
+        **COMMON, objective="regression", n_estimators=300, learning_rate=0.05, random_state=seed
+    )
+
+
 def fit_rul(
-    x_of, frame: pl.DataFrame, categorical: list[int], validation_share: float, seed: int
+    x_of,
+    frame: pl.DataFrame,
+    categorical: list[int],
+    validation_share: float,
+    seed: int,
+    cap: int = RUL_CAP_DAYS,
+    point: str = "median",
 ) -> tuple[RulModel, dict[str, float]]:
-    """Fit the three quantile models; metrics on the latest nights (after a cap-long gap)."""
-    data = rul_targets(frame).filter(pl.col("rul_target").is_not_null())
+    """Fit the three quantile models; metrics on the latest nights (after a cap-long gap).
+
+    Args:
+        point: "median" (quantile 0.5) or "mean" (squared error) for the point estimate.
+    """
+    data = rul_targets(frame, cap).filter(pl.col("rul_target").is_not_null())
     nights = data["as_of"].unique().sort()
     start = nights[int(len(nights) * (1 - validation_share))]
-    train = data.filter(pl.col("as_of") < start - timedelta(days=RUL_CAP_DAYS))
+    train = data.filter(pl.col("as_of") < start - timedelta(days=cap))
     valid = data.filter(pl.col("as_of") >= start)
 
     def fit(part: pl.DataFrame, alpha: float) -> lgb.LGBMRegressor:
-        return _quantile(alpha, seed).fit(
+        estimator = _mean(seed) if alpha == 0.5 and point == "mean" else _quantile(alpha, seed)
+        return estimator.fit(
             x_of(part), part["rul_target"].to_numpy(), categorical_feature=categorical
         )
 
-    probe = RulModel(RUL_CAP_DAYS, fit(train, 0.5), fit(train, 0.1), fit(train, 0.9))
+    probe = RulModel(cap, fit(train, 0.5), fit(train, 0.1), fit(train, 0.9))
     med, low, high = probe.predict(x_of(valid))
     truth = valid["rul_target"].to_numpy()
-    near = truth < RUL_CAP_DAYS  # failures actually ahead within the cap
+    near = truth < cap  # failures actually ahead within the cap
     metrics = {
         "rul_rmse_days": float(np.sqrt(np.mean((med[near] - truth[near]) ** 2)))
         if near.any()
@@ -93,5 +115,5 @@ def fit_rul(
         "rul_interval_coverage": float(np.mean((truth >= low) & (truth <= high))),
         "rul_valid_rows_failing_within_cap": float(near.sum()),
     }
-    final = RulModel(RUL_CAP_DAYS, fit(data, 0.5), fit(data, 0.1), fit(data, 0.9))
+    final = RulModel(cap, fit(data, 0.5), fit(data, 0.1), fit(data, 0.9))
     return final, metrics

@@ -39,6 +39,8 @@ class TrainingSpec:
     per_mode: bool = True  # also one classifier per failure mode (off in replays, for speed)
     cv_folds: int = 3  # grouped, time-ordered folds reported in the card (0: none)
     rul: bool = True  # also the remaining-life model (off in the promotion gate's replays)
+    rul_cap_days: int = 60  # remaining life beyond this is learned as "at least the cap"
+    rul_point: str = "median"  # or "mean": squared error, for fleets with most targets at the cap
 
 
 def precision_at_k(frame: pl.DataFrame, score: np.ndarray, label: str, k: int) -> float:
@@ -230,7 +232,13 @@ def train_failure_risk_model(
         logger.info("horizon %s d: %s", horizon, metrics[f"{horizon}d"])
     if spec.rul:
         model.rul, metrics["rul"] = fit_rul(
-            model.matrix, frame, model.categorical_indices, spec.validation_share, spec.seed
+            model.matrix,
+            frame,
+            model.categorical_indices,
+            spec.validation_share,
+            spec.seed,
+            spec.rul_cap_days,
+            spec.rul_point,
         )
     if spec.per_mode:
         metrics["modes"] = fit_modes(model, frame, spec, fit_horizon)

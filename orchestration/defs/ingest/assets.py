@@ -5,16 +5,14 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from connectors.cmms import read_asset_register, read_work_orders
-from connectors.historian import read_historian, read_tag_catalog
-from connectors.mes import read_production_orders
+from connectors import site
 from data_quality.suites import (
     validate_asset_register,
     validate_production_context,
     validate_work_orders,
 )
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
-from orchestration.defs.quality.gate import check_result, gate_spec
+from orchestration.defs.quality.gate import CHECK_NAME, check_result, gate_spec
 from orchestration.defs.resources import PlantResource
 
 INGEST = {"group_name": "ingest", "owners": OWNERS, "kinds": {"polars"}}
@@ -24,9 +22,9 @@ INGEST = {"group_name": "ingest", "owners": OWNERS, "kinds": {"polars"}}
 def asset_register(
     context: dg.AssetExecutionContext, plant: PlantResource, tag_catalog: pl.DataFrame
 ):
-    """The CMMS asset register: each asset's type, site, criticality and commissioning date."""
+    """The asset register: each asset's type, site, criticality and commissioning date."""
     p = plant.plant()
-    register = read_asset_register(p.url_of(p.sources.cmms))
+    register = site.read_register(p)
     report = validate_asset_register(
         register, tag_catalog, date.today(), gx_results_dir(p, context)
     )
@@ -41,7 +39,7 @@ def asset_register(
 def tag_catalog(plant: PlantResource) -> dg.MaterializeResult:
     """Sensor metadata per asset type: canonical unit and physically valid range of every tag."""
     p = plant.plant()
-    catalog = read_tag_catalog(p.expand(p.sources.historian.tag_catalog))
+    catalog = site.read_catalog(p)
     return dg.MaterializeResult(
         value=catalog,
         metadata={"tags": catalog.height, "asset_types": catalog["asset_type"].n_unique()},
@@ -52,9 +50,9 @@ def tag_catalog(plant: PlantResource) -> dg.MaterializeResult:
 def maintenance_logs(
     context: dg.AssetExecutionContext, plant: PlantResource, asset_register: pl.DataFrame
 ):
-    """CMMS work orders (preventive, corrective, inspections), times in UTC, with their notes."""
+    """Work orders (preventive, corrective, inspections), times in UTC, with their notes."""
     p = plant.plant()
-    orders = read_work_orders(p.url_of(p.sources.cmms), p.timezone)
+    orders = site.read_logs(p)
     report = validate_work_orders(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(
         orders,
@@ -75,8 +73,14 @@ def production_context(
     if p.sources.production_context is None:
         orders = pl.DataFrame(schema={"asset_id": pl.String, "start_utc": pl.Datetime("us", "UTC")})
         yield dg.Output(orders, metadata={"orders": 0, "note": "no production context configured"})
+        yield dg.AssetCheckResult(
+            asset_key="production_context",
+            check_name=CHECK_NAME,
+            passed=True,
+            description="all rules passed",  # nothing configured, nothing to check
+        )
         return
-    orders = read_production_orders(p.expand(p.sources.production_context), p.timezone)
+    orders = site.read_context(p)
     report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(orders, metadata={"orders": orders.height})
     yield check_result(report, "production_context")
@@ -89,11 +93,7 @@ def sensor_readings_raw(context: dg.AssetExecutionContext, plant: PlantResource)
     Their GX gate runs with the cleaning (`sensor_readings_clean`), which applies every rule to
     every row once for both.
     """
-    p = plant.plant()
-    source = p.sources.historian
-    raw = read_historian(
-        p.expand(source.files), source.format, source.arrival_date_pattern, nights_of(context)
-    )
+    raw = site.read_readings(plant.plant(), nights_of(context))
     files = raw["source_file"].n_unique() if raw.height else 0
     return dg.MaterializeResult(
         value=raw,

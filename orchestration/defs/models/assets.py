@@ -13,6 +13,7 @@ from models.labels import (
     failure_events,
     label_failures,
     label_failures_by_mode,
+    run_to_failure_grid,
 )
 from models.promotion import GateSpec, gate_new_model
 from models.registry import Promotion
@@ -48,6 +49,8 @@ def failure_labels(
         read_dispositions(p.writeback_url(), p.cmms_target.mapping)
     )
     events = failure_events(maintenance_failure_modes, p.timezone, extra_events=confirmed)
+    if p.run_to_failure is not None:  # only nights before each history's failure are labelled
+        grid = run_to_failure_grid(grid, events)
     last, key, horizons = grid["as_of"].max(), p.models.failure_mode_key, p.models.horizons_days
     labels = label_failures(grid, events, horizons, observed_until=last).join(
         label_failures_by_mode(grid, events, horizons, last, key), on=["asset_id", "as_of"]
@@ -76,6 +79,8 @@ def training_spec(p: Plant, config: FailureRiskModelConfig) -> TrainingSpec:
         config.seed,
         min_failures_per_mode=m.min_failures_per_mode,
         cv_folds=m.cv_folds,
+        rul_cap_days=m.rul_cap_days,
+        rul_point=m.rul_point_estimate,
     )
 
 

@@ -48,6 +48,8 @@ def risk_backtest(
         min_failures_per_mode=p.models.min_failures_per_mode,
         per_mode=False,  # the replay measures the any-failure list planners act on
         cv_folds=0,
+        rul_cap_days=p.models.rul_cap_days,
+        rul_point=p.models.rul_point_estimate,
     )
     events = failure_events(maintenance_failure_modes, p.timezone)
     lists = replay(

@@ -65,6 +65,7 @@ def clean_sensor_readings(
         nights=nights,
         max_unknown=p.quality.max_unknown_asset_share,
         max_malformed=p.quality.max_malformed_share,
+        min_reporting_share=p.quality.min_reporting_share,
         results_dir=gx_results_dir(p, context),
     )
     rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)

@@ -56,3 +56,34 @@ def test_missing_password_variable_is_named(tmp_path: Path, monkeypatch):
 def test_missing_file_says_how_to_choose_one(tmp_path: Path):
     with pytest.raises(PlantConfigError, match="--plant"):
         load_plant(tmp_path / "nope.yaml")
+
+
+EXAMPLE = DEFAULT_PLANT.parent / "examples" / "cmapss_fd003.yaml"
+
+
+def test_example_run_to_failure_plant_loads_with_paths_relative_to_its_folder():
+    plant = load_plant(EXAMPLE)
+    assert plant.run_to_failure is not None and plant.models.rul_cap_days == 125
+    first = Path(plant.path_of(plant.sources.historian.globs[0]))
+    assert first.parts[-3:] == ("datasets", "cmapss-fd003", "train_FD003.txt")
+    assert first.is_absolute()
+
+
+def test_wrong_layout_names_the_nested_key_its_line_and_the_choices(tmp_path: Path):
+    text = EXAMPLE.read_text().replace("layout: wide", "layout: sideways")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "layout: sideways" in t)
+    with pytest.raises(
+        PlantConfigError, match=rf"sources.historian.layout' \(line {line}\).*'long' or 'wide'"
+    ):
+        load_plant(bad)
+
+
+def test_a_plant_without_cmms_must_say_where_register_and_work_orders_are(tmp_path: Path):
+    text = EXAMPLE.read_text()
+    start = text.index("  maintenance:")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text[:start] + text[text.index("cmms_target:") :])
+    with pytest.raises(PlantConfigError, match="give both asset_register and maintenance"):
+        load_plant(bad)
