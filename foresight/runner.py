@@ -65,8 +65,18 @@ def _failure_message(result) -> str:
         if event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
             cause = error.cause or error
-            errors.append(f"step {event.step_key}: {cause.message.strip().splitlines()[-1]}")
+            errors.append(f"step {event.step_key}: {_essence(cause.message)}")
     return "\n".join(errors) or "the run failed (see the Dagster UI for its log)"
+
+
+NOISE = ("(Background on this error", "[SQL:", "[parameters:")  # SQLAlchemy's trailing detail
+
+
+def _essence(message: str) -> str:
+    """The line of an error message that says what went wrong (not SQL or links)."""
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    said = [line for line in lines if not line.strip().startswith(NOISE)]
+    return (said or lines or ["(no message)"])[-1]
 
 
 def run_job(
