@@ -1,5 +1,7 @@
-"""The run configs shipped in deploy/ validate against the executors' own config schemas."""
+"""The run configs shipped in deploy/ validate against the executors' own config schemas, and
+deploy/README.md shows exactly those."""
 
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -44,3 +46,10 @@ def test_k8s_validation_rejects_a_misspelt_key():
     config["execution"]["config"]["max_concurent"] = 4
     with pytest.raises(dg.DagsterInvalidConfigError, match="max_concurent"):
         dg.validate_run_config(_job_with(k8s.k8s_job_executor), config)
+
+
+def test_readme_yaml_blocks_are_the_shipped_run_configs():
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    shown = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)]
+    for name in ("dagster.multiprocess.yaml", "k8s/nightly.run_config.yaml"):
+        assert _load(name) in shown, name
