@@ -40,7 +40,6 @@ def test_shipped_config_has_no_password_literal():
     assert "password: " not in text.replace("password:\n", "")
 
 
-@pytest.mark.slow  # ~25 s on 2 shared cores: simulation, schema creation, two GX-gated assets
 def test_a_run_on_the_postgres_instance_is_stored_in_postgres(postgres_home):
     import dagster as dg
     from dagster_postgres import PostgresRunStorage

@@ -5,6 +5,7 @@ import dagster as dg
 from connectors.arrivals import cursor_of, new_exports, scan_exports
 from foresight.notify import failure_message, post_webhook, webhook_url
 from orchestration.defs.nightly import nightly
+from orchestration.defs.plant import nightly_partitions
 from orchestration.defs.resources import PlantResource
 
 
@@ -16,14 +17,23 @@ def historian_export_arrivals(context: dg.SensorEvaluationContext, plant: PlantR
         return dg.SkipReason("the historian is not read from files dated by name; nothing to watch")
     patterns = [plant.plant().path_of(g) for g in source.globs]
     current = scan_exports(patterns, source.arrival_date_pattern)
-    requests = [
-        dg.RunRequest(
-            run_key=f.version,  # a rewritten file is a new version, hence a new run
-            partition_key=f.night.isoformat(),
-            tags={"foresight/export_file": f.path},
+    nights = set(nightly_partitions.get_partition_keys())
+    requests = []
+    for f in new_exports(current, context.cursor):
+        if f.night.isoformat() not in nights:  # one stray file must not stop every later tick
+            context.log.warning(
+                f"historian file {f.path}: arrival night {f.night} is outside the nightly "
+                f"partitions ({min(nights)} .. {max(nights)}); no run requested. Fix the date "
+                "in its name, or history_start in the plant file."
+            )
+            continue
+        requests.append(
+            dg.RunRequest(
+                run_key=f.version,  # a rewritten file is a new version, hence a new run
+                partition_key=f.night.isoformat(),
+                tags={"foresight/export_file": f.path},
+            )
         )
-        for f in new_exports(current, context.cursor)
-    ]
     return dg.SensorResult(run_requests=requests, cursor=cursor_of(current))
 
 

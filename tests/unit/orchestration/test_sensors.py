@@ -47,6 +47,19 @@ def test_new_file_gives_one_run_of_its_night_then_none_then_one_when_changed(tmp
     assert changed.run_requests[0].run_key != first.run_requests[0].run_key
 
 
+def test_a_file_dated_outside_the_partitions_requests_nothing_and_blocks_nothing(tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    plant = _plant_file(tmp_path, exports)
+    (exports / "readings_2020-01-01.csv").write_text("asset_id,tag,timestamp,value\n")
+    (exports / "readings_2026-03-02.csv").write_text("asset_id,tag,timestamp,value\n")
+
+    result = _tick(plant, None)
+
+    assert [r.partition_key for r in result.run_requests] == ["2026-03-02"]
+    assert _tick(plant, result.cursor).run_requests == []
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
