@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from foresight import runner
 from foresight.cli import main
@@ -34,10 +35,12 @@ def postgres_home(tmp_path, monkeypatch, postgres_url):
     return postgres_url
 
 
-def test_shipped_config_has_no_password_literal():
-    text = (DEPLOY / "dagster.postgres.yaml").read_text()
-    assert "env: DAGSTER_PG_PASSWORD" in text
-    assert "password: " not in text.replace("password:\n", "")
+def test_shipped_config_takes_every_connection_field_from_the_environment():
+    config = yaml.safe_load((DEPLOY / "dagster.postgres.yaml").read_text())
+    db = config["storage"]["postgres"]["postgres_db"]
+    assert db.pop("scheme") == "postgresql+psycopg2"
+    assert all(set(value) == {"env"} for value in db.values()), db
+    assert db["password"] == {"env": "DAGSTER_PG_PASSWORD"}
 
 
 def test_a_run_on_the_postgres_instance_is_stored_in_postgres(postgres_home):
