@@ -130,6 +130,14 @@ class QualitySettings(_Strict):
     min_reporting_share: float = Field(0.5, ge=0, le=1)
 
 
+class OperationsSettings(_Strict):
+    """How the running platform reaches people: the failure webhook's URL lives in a variable."""
+
+    failure_webhook_env: str | None = Field(
+        None, description="environment variable holding the webhook URL for failed runs"
+    )
+
+
 class Plant(_Strict):
     """A plant, as its plant file describes it."""
 
@@ -143,6 +151,7 @@ class Plant(_Strict):
     quality: QualitySettings = QualitySettings()
     planners_daily_capacity: int = Field(3, ge=1)
     work_request_min_risk: float = Field(0.2, ge=0, le=1)
+    operations: OperationsSettings = OperationsSettings()
     plant_dir: Path = Field(Path("."), exclude=True)
     plant_file: Path = Field(Path("plant.yaml"), exclude=True)
 
