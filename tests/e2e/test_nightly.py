@@ -244,3 +244,20 @@ def test_the_nightly_write_back_into_postgresql_twice_then_a_rerun(plant, tmp_pa
     span = (first, last.isoformat())  # a single-run backfill of both nights changes nothing either
     run_job("nightly", partition_range=span, assets=writeback, run_config=config)
     assert table_dump(postgres_url) == second
+
+
+def test_a_cmms_written_by_an_earlier_foresight_is_upgraded_before_the_technicians_read_it(plant):
+    """Last in this module: it alters the live CMMS the other tests read."""
+    from foresight.cli import latest_night
+    from foresight.runner import run_job
+
+    newer = ("horizon_days", "disposition", "disposition_at", "technician_note", "closed")
+    engine = sa.create_engine(plant.writeback_url())
+    with engine.begin() as conn:  # the work-request table as an earlier Foresight left it
+        for column in newer:
+            conn.execute(sa.text(f"ALTER TABLE foresight_work_requests DROP COLUMN {column}"))
+    night = latest_night(plant)
+    run_job("nightly", partition=night.isoformat(), assets=("technician_feedback",))
+    present = {c["name"] for c in sa.inspect(engine).get_columns("foresight_work_requests")}
+    engine.dispose()
+    assert set(newer) <= present
