@@ -51,10 +51,16 @@ def _series_starts(frame: pl.DataFrame) -> pl.Series:
     return ((a != a.shift(1)) | (s != s.shift(1))).fill_null(True)
 
 
-def _hour_table(hours: pl.Series, timezone: str) -> tuple[int, pl.Series]:
-    """First UTC hour (hours since 1970) and the plant-local date of every hour from it."""
-    first, last = int(hours.min()), int(hours.max())
-    stamps = pl.int_range(first, last + 1, eager=True) * 3_600_000_000
+QUARTER_US = 900_000_000  # every UTC offset in use is a whole number of quarter hours
+
+
+def _day_table(quarters: pl.Series, timezone: str) -> tuple[int, pl.Series]:
+    """First UTC quarter hour (since 1970) and the plant-local date of every quarter from it.
+
+    Quarters, not hours: in a zone such as Asia/Kolkata (+05:30) local midnight falls mid-hour.
+    """
+    first, last = int(quarters.min()), int(quarters.max())
+    stamps = pl.int_range(first, last + 1, eager=True) * QUARTER_US
     local = stamps.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
     return first, local.dt.date()
 
@@ -91,7 +97,7 @@ def aggregate_daily(
 
     `t` is the reading time in days since 1970-01-01 (UTC), so slopes come out per day.
 
-    How: a reading's local day comes from a table of its UTC hour, its regime from a grid of
+    How: a reading's local day comes from a table of its UTC quarter hour, its regime from a grid of
     (asset, hour), both by position, never by a join. Rows sorted by series and time (as the
     cleaning delivers them) fall into contiguous runs of one (asset, sensor, day, night, regime);
     each run is aggregated with a group-by on a sorted run number (a fast path), and the runs of
@@ -117,23 +123,26 @@ def aggregate_daily(
     if (~new_series & (ts.diff() < 0)).any():  # not sorted by series and time: sort first
         frame = frame.sort("asset_id", "sensor", "ts_utc", maintain_order=True)
         new_series, ts = _series_starts(frame), frame["ts_utc"].dt.epoch("us")
+    quarter = ts // QUARTER_US
+    first_quarter, day_of_quarter = _day_table(quarter, timezone)
     hour = ts // 3_600_000_000
-    first_hour, day_of_hour = _hour_table(hour, timezone)
+    first_hour = int(hour.min())
     hour_idx = (hour - first_hour).cast(pl.Int64)
+    n_hours = int(hour.max()) - first_hour + 1
     series_idx = new_series.cum_sum().cast(pl.UInt32) - 1
     series = frame.select("asset_id", "sensor")[new_series.arg_true()]
     a_of_series, assets = _dense(series["asset_id"])
     s_of_series, sensors = _dense(series["sensor"])
     asset_idx = a_of_series.gather(series_idx)
-    grid, regime_names = _regime_grid(regimes, assets, first_hour, day_of_hour.len())
+    grid, regime_names = _regime_grid(regimes, assets, first_hour, n_hours)
     limit_of = pl.Series(
         [(limits or {}).get(name) for name in sensors.cast(pl.String).to_list()], dtype=pl.Float64
     )
     coded = pl.DataFrame(
         {
-            "day": day_of_hour.gather(hour_idx),
+            "day": day_of_quarter.gather(quarter - first_quarter),
             "night": frame["night"],
-            "regime": grid.gather(asset_idx.cast(pl.Int64) * day_of_hour.len() + hour_idx),
+            "regime": grid.gather(asset_idx.cast(pl.Int64) * n_hours + hour_idx),
             "t": ts.cast(pl.Float64) / 86_400e6,
             "value": frame["value"],
             "flagged": frame["flag_stuck"] | frame["flag_dead"] | frame["flag_spike"],
@@ -142,7 +151,7 @@ def aggregate_daily(
             ),
         }
     )
-    del frame, hour, hour_idx, asset_idx, ts
+    del frame, hour, hour_idx, quarter, asset_idx, ts
     # a run: a stretch of one series, day, night and regime (a new series always starts one)
     keys = ["day", "night", "regime"]
     changed = coded.select(pl.any_horizontal(pl.col(k) != pl.col(k).shift() for k in keys))

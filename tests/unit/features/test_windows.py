@@ -186,3 +186,26 @@ def test_single_night_fast_path_equals_the_expanded_computation():
         pl.col("as_of") == night
     )
     assert_frame_equal(alone, among, check_column_order=False)
+
+
+def test_a_reading_just_after_local_midnight_in_a_half_hour_zone_counts_for_the_new_day():
+    # Asia/Kolkata is UTC+05:30: 18:45 UTC is 00:15 the next local day, mid-way through a UTC hour
+    frame = pl.DataFrame(
+        {
+            "night": [date(2026, 1, 2)] * 2,
+            "asset_id": ["P-1"] * 2,
+            "sensor": ["temp"] * 2,
+            "ts_utc": [
+                datetime(2026, 1, 1, 18, 15, tzinfo=UTC),
+                datetime(2026, 1, 1, 18, 45, tzinfo=UTC),
+            ],
+            "value": [1.0, 2.0],
+        }
+    ).with_columns(
+        pl.lit(False).alias(f) for f in ("flag_stuck", "flag_dead", "flag_spike", "flag_gap_before")
+    )
+    daily = aggregate_daily(frame, "Asia/Kolkata")
+    assert daily.select("day", "n").sort("day").rows() == [
+        (date(2026, 1, 1), 1),
+        (date(2026, 1, 2), 1),
+    ]
