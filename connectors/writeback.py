@@ -135,6 +135,15 @@ def ensure_tables(engine: sa.Engine, tables: InterfaceTables) -> None:
                     )
 
 
+def upgrade_tables(url: str, tables: InterfaceTables) -> None:
+    """`ensure_tables` on the CMMS at `url`, for readers that may come before the first write."""
+    engine = cmms_engine(url)
+    try:
+        ensure_tables(engine, tables)
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How long to insist when the CMMS is down or a table is locked, before failing clearly."""

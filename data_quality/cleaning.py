@@ -108,6 +108,15 @@ def _require_unique(frame: pl.DataFrame, keys: list[str], source: str) -> None:
         )
 
 
+def _instant(column: str) -> pl.Expr:
+    """Timestamp text as a UTC instant; null where it is not ISO 8601 with an offset."""
+    return (
+        pl.col(column)
+        .str.strip_chars()
+        .str.to_datetime(TS_FORMAT, time_zone="UTC", time_unit="us", strict=False)
+    )
+
+
 def _undecodable(column: str) -> pl.Expr:
     """Text with U+FFFD: bytes that were not UTF-8 (the readers decode lossily)."""
     return pl.col(column).str.contains("\ufffd", literal=True).fill_null(False)
@@ -161,12 +170,7 @@ def _encode(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
             f"{COMBO}; too many to combine. Check the export's columns."
         )
     tid, stamps = _dense_codes(raw["ts_raw"])
-    stamps = stamps.with_columns(
-        ts_utc=pl.col("ts_raw")
-        .str.strip_chars()
-        .str.to_datetime(TS_FORMAT, time_zone="UTC", time_unit="us", strict=False),
-        ts_undecodable=_undecodable("ts_raw"),
-    )
+    stamps = stamps.with_columns(ts_utc=_instant("ts_raw"), ts_undecodable=_undecodable("ts_raw"))
     combos = key.unique().sort().to_frame().with_row_index("cid")
     rest = combos["key"]
     for c in reversed(COMBO):  # unpack the codes, then look up their text
@@ -431,11 +435,9 @@ def _repeats_of_earlier(
         return valid
     lazy = earlier.lazy()
     texts = lazy.select(pl.col("ts_raw").cast(pl.String).unique()).collect(engine="streaming")
-    instants = texts.with_columns(
-        ts_utc=pl.col("ts_raw")
-        .str.strip_chars()
-        .str.to_datetime(TS_FORMAT, time_zone="UTC", time_unit="us", strict=False)
-    ).join(candidates.select("ts_utc").unique(), on="ts_utc", how="semi")
+    instants = texts.with_columns(ts_utc=_instant("ts_raw")).join(
+        candidates.select("ts_utc").unique(), on="ts_utc", how="semi"
+    )
     if instants.is_empty():
         return valid
     series = candidates.select(pl.col("asset_id", "sensor").cast(pl.String)).unique()

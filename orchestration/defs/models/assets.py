@@ -69,8 +69,9 @@ def failure_labels(
     )
 
 
-def training_spec(p: Plant, config: FailureRiskModelConfig) -> TrainingSpec:
-    m = p.models
+def training_spec(p: Plant, config: FailureRiskModelConfig | None = None) -> TrainingSpec:
+    """The plant file's model settings as a training spec (the asset's config, or its defaults)."""
+    m, config = p.models, config or FailureRiskModelConfig()
     return TrainingSpec(
         m.horizons_days,
         m.min_failures_to_train,
@@ -84,15 +85,22 @@ def training_spec(p: Plant, config: FailureRiskModelConfig) -> TrainingSpec:
     )
 
 
-def gate_spec(p: Plant) -> GateSpec:
+def backtest_spec(p: Plant, months: int, retrain_every_days: int = 30) -> BacktestSpec:
+    """A replay of the latest `months` with the plant's horizon, capacity, lead and costs."""
     m = p.models
-    replay = BacktestSpec(
-        months=m.promotion_backtest_months,
+    return BacktestSpec(
+        months=months,
+        retrain_every_days=retrain_every_days,
         horizon_days=min(m.horizons_days),
         capacity=p.planners_daily_capacity,
         min_lead_days=m.min_lead_days,
         cost=CostModel(**m.cost.model_dump()),
     )
+
+
+def gate_spec(p: Plant) -> GateSpec:
+    m = p.models
+    replay = backtest_spec(p, m.promotion_backtest_months)
     return GateSpec(m.promotion_metric, m.promotion_margin, replay)
 
 

@@ -1,15 +1,17 @@
 """The replayed backtest: past nights scored as the platform would have, and what that caught."""
 
 import json
+from dataclasses import replace
 
 import dagster as dg
 import polars as pl
 
-from models.backtest import BacktestSpec, CostModel, replay
+from models.backtest import replay
 from models.backtest_metrics import evaluate_backtest
 from models.labels import failure_events
-from models.training import TrainingSpec, train_failure_risk_model
+from models.training import train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
+from orchestration.defs.models.assets import backtest_spec, training_spec
 from orchestration.defs.plant import OWNERS
 from orchestration.defs.resources import PlantResource
 
@@ -32,25 +34,9 @@ def risk_backtest(
 ) -> dg.MaterializeResult:
     """Past months replayed night by night: precision at k, recall, lead times, alarms, cost."""
     p = plant.plant()
-    spec = BacktestSpec(
-        months=config.months or p.models.backtest_months,
-        retrain_every_days=config.retrain_every_days,
-        horizon_days=min(p.models.horizons_days),
-        capacity=p.planners_daily_capacity,
-        min_lead_days=p.models.min_lead_days,
-        cost=CostModel(**p.models.cost.model_dump()),
-    )
-    training = TrainingSpec(
-        p.models.horizons_days,
-        p.models.min_failures_to_train,
-        capacity=spec.capacity,
-        baselines=False,
-        min_failures_per_mode=p.models.min_failures_per_mode,
-        per_mode=False,  # the replay measures the any-failure list planners act on
-        cv_folds=0,
-        rul_cap_days=p.models.rul_cap_days,
-        rul_point=p.models.rul_point_estimate,
-    )
+    spec = backtest_spec(p, config.months or p.models.backtest_months, config.retrain_every_days)
+    # the replay measures the any-failure list planners act on: no baselines, modes or folds
+    training = replace(training_spec(p), baselines=False, per_mode=False, cv_folds=0)
     events = failure_events(maintenance_failure_modes, p.timezone)
     lists = replay(
         window_features.drop("night"),

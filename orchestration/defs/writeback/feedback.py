@@ -5,7 +5,7 @@ import polars as pl
 
 from connectors.feedback import read_dispositions, technician_precision, unrecognised_dispositions
 from connectors.interface_tables import interface_tables
-from connectors.writeback import cmms_engine, ensure_tables
+from connectors.writeback import upgrade_tables
 from foresight.demo import answer_work_requests
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
@@ -41,11 +41,8 @@ def technician_feedback(
 ) -> dg.MaterializeResult:
     """What technicians found on Foresight's work requests: confirmed, no fault found, deferred."""
     p, night = plant.plant(), nights_of(context)[-1]  # a range run reads as of its last night
-    engine = cmms_engine(p.writeback_url())
-    try:  # tables of an earlier Foresight gain the columns read below, before anyone reads them
-        ensure_tables(engine, interface_tables(p.cmms_target.mapping))
-    finally:
-        engine.dispose()
+    # tables of an earlier Foresight gain the columns read below, before anyone reads them
+    upgrade_tables(p.writeback_url(), interface_tables(p.cmms_target.mapping))
     # the floor works during the day, before tonight's write-back (simulated plants only)
     answered = answer_work_requests(p, night)
     feedback = read_dispositions(p.writeback_url(), p.cmms_target.mapping)
