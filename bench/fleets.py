@@ -83,7 +83,9 @@ def _settings(assets: int, sample_minutes: int = 1, days: int = 60, seed: int = 
 
 
 def e2e_root() -> Path:
-    key = _key(("simulator", "bench/fleets.py"), NIGHT, BACKFILL_NIGHTS, sorted(SHARDS.items()))
+    """The cache folder: its key follows the simulator's code and the settings here (not this
+    file's code: after a change of how fleets are made, delete the folder)."""
+    key = _key(("simulator",), NIGHT, START, BACKFILL_NIGHTS, sorted(SHARDS.items()), TWIN)
     return cache_root() / f"e2e-{key}"
 
 
@@ -110,6 +112,7 @@ def prepare(f: Fleet) -> None:
     if not (f.root / ".complete").exists():
         logger.info("simulating %s (%s .. %s)", f.name, first_night(f.assets), NIGHT)
         _replace(f.root, lambda out: _simulate(Fleet(f.assets, out)))
+    _write_plant_file(f, shards=SHARDS[f.assets])
     _import_model(f)
 
 
@@ -118,7 +121,6 @@ def _simulate(f: Fleet) -> None:
 
     settings = _settings(f.assets)
     simulate_plant(settings, f.exports, days=(first_night(f.assets), NIGHT), progress=_progress)
-    _write_plant_file(f, shards=SHARDS[f.assets])
 
 
 def _progress(done: int, total: int, day: str) -> None:
@@ -126,12 +128,9 @@ def _progress(done: int, total: int, day: str) -> None:
 
 
 def _write_plant_file(f: Fleet, shards: int, path: Path | None = None) -> Path:
-    """A plant file on the fleet's exports; a shadow CMMS, so the exports stay as simulated.
-
-    `f.root` may be the folder being built (renamed into place when done): the paths in the file
-    are those of the finished fleet.
-    """
-    exports = fleet(f.assets).exports if path is None else f.exports
+    """A plant file next to the fleet's exports (paths relative to it, so the cache folder can
+    move); a shadow CMMS, so the exports stay as simulated."""
+    exports = "{plant_dir}/exports"
     doc = {
         "name": f.name,
         "timezone": TIMEZONE,

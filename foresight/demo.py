@@ -78,7 +78,7 @@ def answer_work_requests(plant: Plant, night: date) -> Counter[str] | None:
     )
 
 
-def exports_sources(exports: Path) -> dict:
+def exports_sources(exports: Path | str) -> dict:
     """The `sources:` of a plant file reading a simulator's exports folder where it lies (for
     benchmark and test plants that reuse another plant's exports)."""
     return {
