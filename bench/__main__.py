@@ -109,9 +109,10 @@ def run_nightly(sizes: tuple[int, ...], with_backfill: bool) -> list[BenchResult
         rows += measure(
             f"4 backfill, {fleets.BACKFILL_NIGHTS} nights of 1,000 assets, one run",
             nightly.backfill,
-            setup=partial(nightly.setup, fleets.fleet(1000), history=False),
+            setup=partial(nightly.setup, fleets.fleet(1000)),
         )
     for assets in sizes:
+        run_untimed(partial(nightly.history, fleets.fleet(assets)))
         rows += measure(
             f"4 night end to end, {assets:,} assets",
             nightly.one_night,

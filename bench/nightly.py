@@ -95,9 +95,8 @@ def _tree_rss_mb(root: int) -> float:
     return total
 
 
-def setup(f: Fleet, shards: int | None = None, history: bool = True) -> dict[str, Any]:
-    """Untimed, in the measuring process: the plant active, its definitions loaded, the nights
-    before NIGHT processed (a backfill run, unless already in the store)."""
+def setup(f: Fleet, shards: int | None = None) -> dict[str, Any]:
+    """Untimed, in the measuring process: the plant active, its definitions loaded."""
     os.environ.update(fleets.environment(f))
     from foresight import runner
     from foresight.plant import load_plant
@@ -105,13 +104,21 @@ def setup(f: Fleet, shards: int | None = None, history: bool = True) -> dict[str
     plant = load_plant(fleets.plant_file(f, shards))
     runner.activate(plant)
     runner.job_definition("nightly")  # imports and definitions: not part of the night
-    first = fleets.first_night(f.assets)
-    if history:
-        done = runner.materialized_nights("window_features")
-        gap = runner.missing_range(first, NIGHT - timedelta(days=1), done)
-        if gap:
-            runner.run_job("nightly", partition_range=gap)
     return {"fleet": f, "plant": plant}
+
+
+def history(f: Fleet) -> None:
+    """Untimed, in a process of its own (its memory must not count): the nights before NIGHT
+    that are not in the store yet, in one backfill run."""
+    from foresight import runner
+
+    setup(f)
+    first = fleets.first_night(f.assets)
+    gap = runner.missing_range(
+        first, NIGHT - timedelta(days=1), runner.materialized_nights("window_features")
+    )
+    if gap:
+        runner.run_job("nightly", partition_range=gap)
 
 
 def one_night(state: dict[str, Any], execution: dict | None = None) -> dict[str, Any]:

@@ -424,8 +424,10 @@ def _repeats_of_earlier(
 
     Only a row stamped before the first night can repeat one that arrived earlier (an earlier
     night's valid rows are stamped before its end). So the earlier nights are read twice, lazily:
-    their distinct timestamp texts, then only the rows whose time and series match such a row;
-    those few are classified with every rule, and a valid one makes the later copy a duplicate.
+    their distinct timestamp texts, then only the rows whose series and time text match such a
+    row (asset, sensor and text together: the late rows of a large fleet touch almost every
+    minute and every series of the earlier nights, but few of their combinations); those few are
+    classified with every rule, and a valid one makes the later copy a duplicate.
     """
     first_start = bounds["night_start_utc"].min()
     candidates = valid.filter(~pl.col("_repeat") & (pl.col("ts_utc") < first_start)).select(
@@ -440,14 +442,17 @@ def _repeats_of_earlier(
     )
     if instants.is_empty():
         return valid
-    series = candidates.select(pl.col("asset_id", "sensor").cast(pl.String)).unique()
+    keys = ["asset_id", "sensor", "ts_raw"]
+    schema = lazy.collect_schema()
+    wanted = (
+        candidates.select(pl.col("asset_id", "sensor").cast(pl.String), "ts_utc")
+        .join(instants.select(pl.col("ts_raw").cast(pl.String), "ts_utc"), on="ts_utc")
+        .select(pl.col(k).cast(schema[k]) for k in keys)
+        .unique()
+    )
     rows = (
         lazy.filter(pl.col("ts_raw").is_in(instants["ts_raw"].implode()))
-        .join(
-            series.lazy().with_columns(pl.all().cast(lazy.collect_schema()["asset_id"])),
-            on=["asset_id", "sensor"],
-            how="semi",
-        )
+        .join(wanted.lazy(), on=keys, how="semi")
         .collect(engine="streaming")
     )
     if rows.is_empty():
