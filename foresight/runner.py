@@ -25,6 +25,8 @@ def activate(plant: Plant) -> None:
         config.write_text(
             "# Dagster instance of this plant: SQLite storage in this folder.\n"
             "telemetry:\n  enabled: false\n"
+            "# the models' own log lines (training, replays) in the runs' logs in the UI\n"
+            "python_logs:\n  managed_python_loggers: [models]\n  python_log_level: INFO\n"
         )
 
 

@@ -21,6 +21,7 @@ from models.risk_model import FailureRiskModel
 from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec, train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
+from orchestration.defs.operations.progress import say
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.resources import ModelRegistryResource, PlantResource
 
@@ -124,8 +125,10 @@ def failure_risk_model(
     )
     features = window_features.drop("night")
     frame = features.join(failure_labels, on=["asset_id", "as_of"], how="inner")
+    say(context, f"training on {frame.height:,} asset-nights, horizons {spec.horizons} days")
     model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
     registry.save(model, model_card(model, frame, metrics, p.name))
+    say(context, f"{model.version} trained; the promotion gate replays past months")
     events = failure_events(maintenance_failure_modes, p.timezone)
     assets = asset_register.filter(pl.col("status") == "active").height
     promotion = gate_new_model(registry, model, features, events, spec, gate_spec(p), assets)

@@ -12,6 +12,7 @@ from models.labels import failure_events
 from models.training import train_failure_risk_model
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.models.assets import backtest_spec, training_spec
+from orchestration.defs.operations.progress import say
 from orchestration.defs.plant import OWNERS
 from orchestration.defs.resources import PlantResource
 
@@ -44,7 +45,7 @@ def risk_backtest(
         spec,
         p.models.horizons_days,
         lambda frame, version: train_failure_risk_model(frame, training, version)[0],
-        context.log.info,
+        lambda text: say(context, text),
     )
     figures = evaluate_backtest(
         lists, events, spec, assets=asset_register.filter(pl.col("status") == "active").height

@@ -24,6 +24,11 @@ def log_progress(
     context.log.info(f"{PREFIX}{context.op_def.name} {done} of {total} ({span}): {what}")
 
 
+def say(context: dg.AssetExecutionContext, text: str) -> None:
+    """One progress line of a long step that does not go night by night (training, replays)."""
+    context.log.info(f"{PREFIX}{context.op_def.name}: {text}")
+
+
 class _ProgressOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", None) or {}
