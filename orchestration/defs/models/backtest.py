@@ -10,10 +10,11 @@ from models.backtest import replay
 from models.backtest_metrics import evaluate_backtest
 from models.labels import failure_events
 from models.training import train_failure_risk_model
-from orchestration.defs.metadata import markdown_table
+from orchestration.defs.metadata import markdown_table, png
 from orchestration.defs.models.assets import backtest_spec, training_spec
 from orchestration.defs.plant import OWNERS
 from orchestration.defs.resources import PlantResource
+from reports.backtest_plot import backtest_plot
 
 
 class RiskBacktestConfig(dg.Config):
@@ -54,13 +55,16 @@ def risk_backtest(
     lists.write_parquet(folder / "risk_lists.parquet")
     (folder / "latest.json").write_text(json.dumps(figures, indent=2, default=str))
     shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+    title, plot = backtest_plot(lists, events, spec.horizon_days, figures.get("threshold"))
+    (folder / "risk_before_failures.png").write_bytes(plot)
     return dg.MaterializeResult(
         value=figures,
         metadata={
             **shown,
-            "risk_lists": str(folder / "risk_lists.parquet"),
+            "risk_lists": dg.MetadataValue.path(str(folder / "risk_lists.parquet")),
             "summary": dg.MetadataValue.md(
                 markdown_table(pl.DataFrame([{k: str(v) for k, v in shown.items()}]))
             ),
+            "risk_before_failures": png(plot, title),
         },
     )
