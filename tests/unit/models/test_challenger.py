@@ -51,6 +51,7 @@ def test_feature_importance_shares_sum_to_one_per_horizon(trained):
     assert table["feature"][0] == "vibration_rms_mm_s__mean__1d"
 
 
+@pytest.mark.slow  # two replays of the gate: seconds alone, minutes on a shared machine
 def test_a_challenger_with_an_extra_family_goes_through_the_gate_and_is_recorded(
     tmp_path, trained, fleet, fleet_frame
 ):
