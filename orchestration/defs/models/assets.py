@@ -2,6 +2,7 @@
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from connectors.feedback import confirmed_failure_events, read_dispositions
 from data_quality.scorecard import ScorecardRules, asset_status
@@ -21,33 +22,37 @@ from models.scoring import ScoringPolicy, score_assets
 from models.training import TrainingSpec
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
-from orchestration.defs.resources import ModelRegistryResource, PlantResource
+from orchestration.defs.resources import CmmsDatabase, ModelRegistryResource, PlantResource
 from reports.model_card import card_markdown
 
 MODELS = {"group_name": "models", "owners": OWNERS}
 
 
 class FailureRiskModelConfig(dg.Config):
-    """What a data scientist may vary when training."""
+    """What a data scientist may vary when training (the rest is the plant file's `models:`)."""
 
-    validation_share: float = (
-        0.25  # the latest share of nights held out for metrics and calibration
+    validation_share: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="The latest share of nights held out for metrics and calibration.",
     )
-    seed: int = 7
+    seed: int = Field(7, description="Seed of LightGBM's sampling: the same seed, the same model.")
 
 
 @dg.asset(**MODELS, kinds={"polars"})
 def failure_labels(
-    plant: PlantResource, window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame
+    plant: PlantResource,
+    cmms: CmmsDatabase,
+    window_features: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Did the asset fail (of each failure mode) within each horizon after the night? Null if
     not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
     # faults technicians confirmed on Foresight's requests count as failures too (issue #7)
-    confirmed = confirmed_failure_events(
-        read_dispositions(p.writeback_url(), p.cmms_target.mapping)
-    )
+    confirmed = confirmed_failure_events(read_dispositions(cmms.url(p), p.cmms_target.mapping))
     events = failure_events(maintenance_failure_modes, p.timezone, extra_events=confirmed)
     if p.run_to_failure is not None:  # only nights before each history's failure are labelled
         grid = run_to_failure_grid(grid, events)
@@ -204,9 +209,9 @@ def risk_scores(
         for night in nights
     ]
     scores = pl.concat(frames).with_columns(night=pl.col("as_of"))
-    top = scores.filter(
-        pl.col("as_of") == nights[-1], pl.col("horizon_days") == min(p.models.horizons_days)
-    ).head(10)
+    tonight = scores.filter(pl.col("as_of") == nights[-1])
+    top = tonight.filter(pl.col("horizon_days") == min(p.models.horizons_days)).head(10)
+    bands = tonight.group_by("horizon_days", "band").len("assets").sort("horizon_days", "band")
     return dg.MaterializeResult(
         value=scores,
         metadata={
@@ -217,6 +222,7 @@ def risk_scores(
             "top_risks": dg.MetadataValue.md(
                 markdown_table(top.select("rank", "asset_id", "risk", "band", "drivers"))
             ),
+            "bands_tonight": dg.MetadataValue.md(markdown_table(bands)),
         },
     )
 

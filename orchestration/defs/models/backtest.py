@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from models.backtest import replay
 from models.backtest_metrics import evaluate_backtest
@@ -20,8 +21,12 @@ from reports.backtest_plot import backtest_plot
 class RiskBacktestConfig(dg.Config):
     """How far back to replay and how often the replayed model is retrained."""
 
-    months: int = 0  # 0: the plant file's models.backtest_months
-    retrain_every_days: int = 30
+    months: int = Field(
+        0, ge=0, description="Months to replay; 0: the plant file's models.backtest_months."
+    )
+    retrain_every_days: int = Field(
+        30, ge=1, description="The replayed model is retrained on what was known every N days."
+    )
 
 
 @dg.asset(group_name="models", owners=OWNERS, kinds={"lightgbm", "polars"})
