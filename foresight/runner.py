@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from foresight.errors import ForesightError, QualityGateError
 from foresight.plant import PLANT_ENV, Plant
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 INGEST_TO_FEATURES = (
     "asset_register",
@@ -87,9 +91,12 @@ def run_job(
     assets: tuple[str, ...] | None = None,
     run_config: dict | None = None,
     log_level: str = "CRITICAL",
+    definitions: dg.Definitions | None = None,
 ) -> list[str]:
     """Execute a job in process on the plant's instance; raise a ForesightError if it fails.
 
+    Args:
+        definitions: where the job is defined (default: the code location, orchestration/defs).
     Returns:
         The data-quality warnings of the run (rules that failed without blocking it).
     """
@@ -99,7 +106,7 @@ def run_job(
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    job = _definitions().resolve_job_def(name)
+    job = (definitions or _definitions()).resolve_job_def(name)
     tags = {}
     if partition_range is not None:
         tags = {

@@ -11,6 +11,7 @@ from data_quality.suites import (
     validate_production_context,
     validate_work_orders,
 )
+from orchestration.defs.metadata import md
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
 from orchestration.defs.quality.gate import CHECK_NAME, check_result, gate_spec
 from orchestration.defs.resources import PlantResource
@@ -28,9 +29,14 @@ def asset_register(
     report = validate_asset_register(
         register, tag_catalog, date.today(), gx_results_dir(p, context)
     )
+    by_type = register.group_by("asset_type", "status").len("assets").sort("asset_type", "status")
     yield dg.Output(
         register,
-        metadata={"assets": register.height, "active": int((register["status"] == "active").sum())},
+        metadata={
+            "assets": register.height,
+            "active": int((register["status"] == "active").sum()),
+            "by_type": md(by_type),
+        },
     )
     yield check_result(report, "asset_register")
 
@@ -59,6 +65,8 @@ def maintenance_logs(
         metadata={
             "work_orders": orders.height,
             "corrective": int((orders["wo_type"] == "CM").sum()),
+            "assets": orders["asset_id"].n_unique(),
+            "opened": f"{orders['opened_utc'].min()} .. {orders['opened_utc'].max()}",
         },
     )
     yield check_result(report, "maintenance_logs")
@@ -82,7 +90,9 @@ def production_context(
         return
     orders = site.read_context(p)
     report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
-    yield dg.Output(orders, metadata={"orders": orders.height})
+    yield dg.Output(
+        orders, metadata={"orders": orders.height, "assets": orders["asset_id"].n_unique()}
+    )
     yield check_result(report, "production_context")
 
 

@@ -5,23 +5,31 @@ from dataclasses import replace
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from models.backtest import replay, replay_baselines
 from models.backtest_metrics import backtest_report, comparison_rows
 from models.labels import failure_events
 from models.training import train_failure_risk_model
-from orchestration.defs.metadata import markdown_table
+from orchestration.defs.metadata import markdown_table, png
 from orchestration.defs.models.assets import backtest_spec, training_spec
 from orchestration.defs.plant import OWNERS
 from orchestration.defs.resources import ModelRegistryResource, PlantResource
+from reports.backtest_plot import backtest_plot
 
 
 class RiskBacktestConfig(dg.Config):
     """How far back to replay and how often the replayed model is retrained."""
 
-    months: int = 0  # 0: the plant file's models.backtest_months
-    retrain_every_days: int = 30
-    baselines: bool = True  # also replay logistic regression and the one-sensor rule beside it
+    months: int = Field(
+        0, ge=0, description="Months to replay; 0: the plant file's models.backtest_months."
+    )
+    retrain_every_days: int = Field(
+        30, ge=1, description="The replayed model is retrained on what was known every N days."
+    )
+    baselines: bool = Field(
+        True, description="Also replay logistic regression and the one-sensor rule beside it."
+    )
 
 
 @dg.asset(group_name="models", owners=OWNERS, kinds={"lightgbm", "polars"})
@@ -70,16 +78,19 @@ def risk_backtest(
     if champion is not None:  # the replay of its recipe, on its card (issue #6)
         registry.update_card(champion, backtest=figures)
     shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+    title, plot = backtest_plot(lists, events, spec.horizon_days, figures.get("threshold"))
+    (folder / "risk_before_failures.png").write_bytes(plot)
     return dg.MaterializeResult(
         value=figures,
         metadata={
             **shown,
-            "risk_lists": str(folder / "risk_lists.parquet"),
+            "risk_lists": dg.MetadataValue.path(str(folder / "risk_lists.parquet")),
             "summary": dg.MetadataValue.md(
                 markdown_table(pl.DataFrame([{k: str(v) for k, v in shown.items()}]))
             ),
             "model_vs_baselines": dg.MetadataValue.md(
                 markdown_table(pl.DataFrame(comparison_rows(figures)))
             ),
+            "risk_before_failures": png(plot, title),
         },
     )

@@ -73,7 +73,13 @@ def clean_sensor_readings(
     raw_rows = raw.height
     counts = result.counts()
     reconciled = raw_rows == counts["clean"] + counts["quarantined"]
-    meta = {"raw_rows": raw_rows, **counts, "reconciled (raw = clean + quarantined)": reconciled}
+    share = round(counts["quarantined"] / raw_rows, 4) if raw_rows else 0.0
+    meta = {
+        "raw_rows": raw_rows,
+        **counts,
+        "quarantined_share": share,
+        "reconciled (raw = clean + quarantined)": reconciled,
+    }
     if not reconciled:
         raise dg.Failure(f"cleaning lost rows: raw {raw_rows} != clean + quarantined {counts}")
     yield dg.Output(result.clean, output_name="sensor_readings_clean", metadata=meta)
