@@ -183,6 +183,8 @@ def build_window_features(
     ew = EWMA_SUMS if halflife else ()
     expanded = (
         _expand_to_as_of(daily, as_of, spec.max_window_days)
+        # every statistic reads running regimes only: idle rows (a third of a plant's) go first
+        .filter(pl.col("regime") != IDLE)
         # keys as categoricals: every group-by below hashes integers, not text
         .with_columns(pl.col("asset_id", "sensor", "regime").cast(pl.Categorical))
         .with_columns(_ewma_terms(halflife, spec.max_window_days) if halflife else [])
@@ -196,7 +198,7 @@ def build_window_features(
             *[pl.col(c).sum() for c in ew],
         )
     )
-    running = partials.filter(pl.col("regime") != IDLE)
+    running = partials
     has_limit = pl.col("sensor").is_in(list(spec.limits))
     long = (
         running.group_by(SERIES)
