@@ -21,8 +21,12 @@ def hourly_regimes(orders: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(
             schema={"asset_id": pl.String, "hour": pl.Datetime("us", "UTC"), "regime": pl.String}
         )
-    return (
-        orders.filter(pl.col("start_utc").is_not_null() & (pl.col("end_utc") > pl.col("start_utc")))
+    hours = (
+        orders.filter(
+            pl.col("asset_id").is_not_null()
+            & pl.col("start_utc").is_not_null()
+            & (pl.col("end_utc") > pl.col("start_utc"))
+        )
         .select(
             "asset_id",
             hour=pl.datetime_ranges(
@@ -31,8 +35,13 @@ def hourly_regimes(orders: pl.DataFrame) -> pl.DataFrame:
             regime=pl.col("load_regime").fill_null("normal"),
         )
         .explode("hour")
-        .unique(["asset_id", "hour"], keep="last")
     )
+    # an hour claimed by two orders of an asset goes to the one listed last; one integer per
+    # (asset, hour) finds them faster than a key of text and time (code and hour: 32 bits each)
+    asset_hour = pl.col("asset_id").cast(pl.Categorical).to_physical().cast(pl.UInt64) * 2**32 + (
+        pl.col("hour").dt.epoch("us") // 3_600_000_000
+    ).cast(pl.UInt64)
+    return hours.filter(asset_hour.is_last_distinct())
 
 
 def _dense(column: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -88,16 +97,24 @@ def _in_series_time_order(frame: pl.DataFrame, ts: pl.Series) -> bool:
     return bool(back_in_time.is_in(_series_starts(frame)).all())
 
 
+HOUR_US = 3_600_000_000
 QUARTER_US = 900_000_000  # every UTC offset in use is a whole number of quarter hours
 
 
-def _day_table(quarters: pl.Series, timezone: str) -> tuple[int, pl.Series]:
-    """First UTC quarter hour (since 1970) and the plant-local date of every quarter from it.
+def _piece_us(first_us: int, last_us: int, timezone: str) -> int:
+    """How long a piece of a series is: an hour where the zone's UTC offsets over these times are
+    whole hours, else a quarter hour (Asia/Kolkata is +05:30: local midnight falls mid-hour)."""
+    hours = pl.int_range(first_us // HOUR_US, last_us // HOUR_US + 2, eager=True) * HOUR_US
+    utc = hours.cast(pl.Datetime("us", "UTC"))
+    local = utc.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+    offsets = (local - utc.dt.replace_time_zone(None)).dt.total_microseconds()
+    return HOUR_US if (offsets % HOUR_US == 0).all() else QUARTER_US
 
-    Quarters, not hours: in a zone such as Asia/Kolkata (+05:30) local midnight falls mid-hour.
-    """
-    first, last = int(quarters.min()), int(quarters.max())
-    stamps = pl.int_range(first, last + 1, eager=True) * QUARTER_US
+
+def _day_table(units: pl.Series, unit_us: int, timezone: str) -> tuple[int, pl.Series]:
+    """First time unit (UTC hours or quarters since 1970) and the local date of each from it."""
+    first, last = int(units.min()), int(units.max())
+    stamps = pl.int_range(first, last + 1, eager=True) * unit_us
     local = stamps.cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
     return first, local.dt.date()
 
@@ -136,8 +153,8 @@ def aggregate_daily(
 
     How (see features/README.md for why): rows sorted by series and time (as the cleaning
     delivers them; others are sorted first) fall into contiguous runs of one (asset, sensor, day,
-    night, regime). The runs are found on pieces of one (asset, sensor, night, UTC quarter hour),
-    whose local day and regime come by position from a table of quarter hours and a grid of
+    night, regime). The runs are found on pieces of one (asset, sensor, night, UTC hour), whose
+    local day and regime come by position from a table of hours and a grid of
     (asset, hour); each run is aggregated by a group-by on a sorted run number, and the runs of one
     group are merged. Every aggregate merges exactly except p95, which groups of several runs (a
     regime left and resumed within the day) take from their own rows.
@@ -236,19 +253,20 @@ def _runs(
     """The runs of one (asset, sensor, day, night, regime): first row, length and keys.
 
     Also returns the distinct assets and sensors (the codes `a` and `s` index them) and the regime
-    names (`regime` indexes them). Works on pieces of one (asset, sensor, night, UTC quarter hour),
-    a few per hour of each series, not on rows: day and regime are the same for a whole piece.
+    names (`regime` indexes them). Works on pieces of one (asset, sensor, night, UTC hour; a
+    quarter hour in zones with half-hour offsets), not on rows: day and regime hold for a piece.
     """
-    quarter = ts // QUARTER_US
-    starts = [_series_starts(frame), _stretch_starts(frame["night"]), _value_change_starts(quarter)]
+    unit_us = _piece_us(int(ts.min()), int(ts.max()), timezone)
+    unit = ts // unit_us
+    starts = [_series_starts(frame), _stretch_starts(frame["night"]), _value_change_starts(unit)]
     first = pl.concat(starts).unique().sort()
     pieces_asset, pieces_sensor = frame["asset_id"].gather(first), frame["sensor"].gather(first)
     a_of_piece, assets = _dense(pieces_asset)
     s_of_piece, sensors = _dense(pieces_sensor)
-    quarter = quarter.gather(first)
+    unit = unit.gather(first)
     del pieces_asset, pieces_sensor
-    first_quarter, day_of_quarter = _day_table(quarter, timezone)
-    hour = quarter // 4
+    first_unit, day_of_unit = _day_table(unit, unit_us, timezone)
+    hour = unit // (HOUR_US // unit_us)
     first_hour = int(hour.min())
     n_hours = int(hour.max()) - first_hour + 1
     grid, regime_names = _regime_grid(regimes, assets, first_hour, n_hours)
@@ -257,7 +275,7 @@ def _runs(
             "first": first,
             "a": a_of_piece,
             "s": s_of_piece,
-            "day": day_of_quarter.gather(quarter - first_quarter),
+            "day": day_of_unit.gather(unit - first_unit),
             "night": frame["night"].gather(first),
             "regime": grid.gather(a_of_piece.cast(pl.Int64) * n_hours + (hour - first_hour)),
         }
