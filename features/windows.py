@@ -7,7 +7,7 @@ taken per regime, merged over the running regimes, and turned into statistics.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -28,9 +28,10 @@ def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) ->
     reach = pl.col("day") + pl.duration(days=max_window - 1)
     if len(set(as_of)) == 1:  # the nightly case: a filter serves, no need to expand every row
         night = as_of[0]
+        oldest = night - timedelta(days=max_window - 1)
         return (
             daily.lazy()
-            .filter((reach >= night) & (pl.col("day") <= night) & (pl.col("night") <= night))
+            .filter(pl.col("day").is_between(oldest, night) & (pl.col("night") <= night))
             .with_columns(
                 as_of=pl.lit(night, pl.Date),
                 p95n=pl.col("p95") * pl.col("n"),
