@@ -54,15 +54,26 @@ def _dense(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     return position.gather(column.to_physical()), distinct
 
 
-def _changes(*columns: pl.Series) -> pl.Series:
-    """True where any of `columns` differs from the row before (and on the first row).
+def _with_previous(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each row from the second on, and the row before it: two zero-copy slices of `column`.
 
-    For short columns (pieces, runs): compares each with itself one row on.
+    Comparing them allocates a bitmap only, where `column != column.shift()` copies the column
+    (`column` in one chunk: slices of a column in several chunks are realigned by copying).
     """
-    n = columns[0].len()
-    changed = pl.repeat(False, n - 1, dtype=pl.Boolean, eager=True)
+    return column.slice(1), column.slice(0, column.len() - 1)
+
+
+def _rows_where(changed: pl.Series) -> pl.Series:
+    """Row numbers where `changed`, a comparison of each row from the second on, holds."""
+    return (changed.arg_true() + 1).cast(pl.UInt32)
+
+
+def _changes(*columns: pl.Series) -> pl.Series:
+    """True where any of `columns` differs from the row before (and on the first row)."""
+    changed = pl.repeat(False, columns[0].len() - 1, dtype=pl.Boolean, eager=True)
     for column in columns:
-        changed = changed | (column.slice(1) != column.slice(0, n - 1)).fill_null(True)
+        now, before = _with_previous(column)
+        changed = changed | (now != before).fill_null(True)
     return pl.concat([pl.Series([True]), changed])
 
 
@@ -72,29 +83,19 @@ def _stretch_starts(column: pl.Series) -> pl.Series:
     return (lengths.cum_sum() - lengths).cast(pl.UInt32)
 
 
-def _value_change_starts(column: pl.Series) -> pl.Series:
-    """Rows (after the first) whose value differs from the row before; `column` in one chunk.
-
-    Compares two zero-copy slices of the column: only a bitmap is allocated.
-    """
-    n = column.len()
-    return ((column.slice(1) != column.slice(0, n - 1)).arg_true() + 1).cast(pl.UInt32)
-
-
 def _series_starts(frame: pl.DataFrame) -> pl.Series:
     """First row of every stretch of one (asset, sensor), in order."""
     asset, sensor = frame["asset_id"].to_physical(), frame["sensor"].to_physical()
     return pl.concat([_stretch_starts(asset), _stretch_starts(sensor)]).unique().sort()
 
 
-def _in_series_time_order(frame: pl.DataFrame, ts: pl.Series) -> bool:
+def _in_series_time_order(ts: pl.Series, series_starts: pl.Series) -> bool:
     """Whether rows are sorted by series and time: time goes back only where a series starts.
 
     `ts`: the frame's times in one chunk (compared with themselves one row on, as slices).
     """
-    n = frame.height
-    back_in_time = ((ts.slice(1) < ts.slice(0, n - 1)).arg_true() + 1).cast(pl.UInt32)
-    return bool(back_in_time.is_in(_series_starts(frame)).all())
+    now, before = _with_previous(ts)
+    return bool(_rows_where(now < before).is_in(series_starts).all())
 
 
 HOUR_US = 3_600_000_000
@@ -174,11 +175,11 @@ def aggregate_daily(
     # times and values in one contiguous chunk each (kept out of `frame`, whose columns keep
     # their common chunks): comparing a column with itself one row on, and every group-by
     # aggregate below, would otherwise copy a column that was read in many chunks
-    ts = frame["ts_utc"].dt.epoch("us").rechunk()
-    if not _in_series_time_order(frame, ts):
+    ts, series_starts = frame["ts_utc"].dt.epoch("us").rechunk(), _series_starts(frame)
+    if not _in_series_time_order(ts, series_starts):
         frame = frame.sort("asset_id", "sensor", "ts_utc", maintain_order=True)
-        ts = frame["ts_utc"].dt.epoch("us").rechunk()
-    runs, assets, sensors, regime_names = _runs(frame, ts, timezone, regimes)
+        ts, series_starts = frame["ts_utc"].dt.epoch("us").rechunk(), _series_starts(frame)
+    runs, assets, sensors, regime_names = _runs(frame, ts, series_starts, timezone, regimes)
     run_of_row = _run_of_row(runs["first"], frame.height)
     rows = pl.DataFrame(
         {
@@ -248,7 +249,11 @@ def aggregate_daily(
 
 
 def _runs(
-    frame: pl.DataFrame, ts: pl.Series, timezone: str, regimes: pl.DataFrame | None
+    frame: pl.DataFrame,
+    ts: pl.Series,
+    series_starts: pl.Series,
+    timezone: str,
+    regimes: pl.DataFrame | None,
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, list[str]]:
     """The runs of one (asset, sensor, day, night, regime): first row, length and keys.
 
@@ -258,7 +263,8 @@ def _runs(
     """
     unit_us = _piece_us(int(ts.min()), int(ts.max()), timezone)
     unit = ts // unit_us
-    starts = [_series_starts(frame), _stretch_starts(frame["night"]), _value_change_starts(unit)]
+    now, before = _with_previous(unit)
+    starts = [series_starts, _stretch_starts(frame["night"]), _rows_where(now != before)]
     first = pl.concat(starts).unique().sort()
     pieces_asset, pieces_sensor = frame["asset_id"].gather(first), frame["sensor"].gather(first)
     a_of_piece, assets = _dense(pieces_asset)
