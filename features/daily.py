@@ -11,6 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 DAY_KEYS = ["asset_id", "sensor", "day", "night", "regime"]
+DAY_VALUES = {  # the columns after the keys, in order
+    "n": pl.Int64, "sum_v": pl.Float64, "sum_vv": pl.Float64, "min_v": pl.Float64,
+    "max_v": pl.Float64, "first_t": pl.Float64, "first_v": pl.Float64, "last_t": pl.Float64,
+    "last_v": pl.Float64, "p95": pl.Float64, "n_flagged": pl.Int64, "sec_above": pl.Float64,
+    "sum_t": pl.Float64, "sum_tt": pl.Float64, "sum_tv": pl.Float64,
+}  # fmt: skip
 IDLE = "idle"
 UNKNOWN_REGIME = "running"  # a plant without MES context: every reading counts as running
 
@@ -228,22 +234,8 @@ def aggregate_daily(
             "day",
             "night",
             pl.lit(pl.Series(regime_names)).gather(pl.col("regime")).alias("regime"),
-            "n",
-            "sum_v",
-            "sum_vv",
-            "min_v",
-            "max_v",
-            "first_t",
-            "first_v",
-            "last_t",
-            "last_v",
-            "p95",
-            "n_flagged",
-            "sec_above",
-            "sum_t",
-            "sum_tt",
-            "sum_tv",
-        )  # fmt: skip
+            *DAY_VALUES,
+        )
         .sort(DAY_KEYS)
     )
 
@@ -367,9 +359,4 @@ def _exact_p95(runs: pl.DataFrame, value: pl.Series) -> pl.DataFrame:
 
 
 def _empty_daily(keys: dict[str, pl.DataType]) -> pl.DataFrame:
-    floats = [
-        "sum_v", "sum_vv", "min_v", "max_v", "first_t", "first_v", "last_t", "last_v", "p95",
-    ]  # fmt: skip
-    schema = {**keys, "n": pl.Int64, **dict.fromkeys(floats, pl.Float64), "n_flagged": pl.Int64}
-    schema |= dict.fromkeys(["sec_above", "sum_t", "sum_tt", "sum_tv"], pl.Float64)
-    return pl.DataFrame(schema=schema)
+    return pl.DataFrame(schema={**keys, **DAY_VALUES})

@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from features.daily import DAY_KEYS, IDLE, UNKNOWN_REGIME, aggregate_daily, hourly_regimes
+from features.daily import (
+    DAY_KEYS,
+    DAY_VALUES,
+    IDLE,
+    UNKNOWN_REGIME,
+    aggregate_daily,
+    hourly_regimes,
+)
 
 START = datetime(2026, 3, 27, tzinfo=UTC)  # five days across Europe's change to summer time
 ZONES = ["UTC", "Europe/Berlin", "America/Chicago", "Asia/Kolkata"]  # Kolkata: +05:30
@@ -96,24 +103,7 @@ def reference_daily(
             * 86_400.0
             / pl.col("n").sum().over("asset_id", "sensor", "day")
         )
-        .select(
-            *DAY_KEYS,
-            "n",
-            "sum_v",
-            "sum_vv",
-            "min_v",
-            "max_v",
-            "first_t",
-            "first_v",
-            "last_t",
-            "last_v",
-            "p95",
-            "n_flagged",
-            "sec_above",
-            "sum_t",
-            "sum_tt",
-            "sum_tv",
-        )  # fmt: skip
+        .select(*DAY_KEYS, *DAY_VALUES)
         .sort(DAY_KEYS)
     )
 
