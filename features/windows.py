@@ -2,7 +2,7 @@
 
 As of night d, a daily row counts only if its day is within the window (d - W, d] and it arrived
 on a night <= d. Each daily row is expanded to the as-of nights it can serve; partial sums are
-taken per regime, merged over the running regimes, and turned into statistics.
+taken per running regime and age band, merged over the regimes, and turned into statistics.
 """
 
 from __future__ import annotations
