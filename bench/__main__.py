@@ -14,7 +14,7 @@ import os
 import sys
 from functools import partial
 
-from bench import feature_baselines, features, quality
+from bench import feature_baselines, features, fleets, nightly, quality
 from bench.data import BenchData, bench_data, cache_root, forget, is_ready, prepare
 from bench.harness import BenchResult, measure, report, run_untimed
 
@@ -25,7 +25,11 @@ TARGETS = {
     "feature readings/s": 10e6,
     "feature speed-up vs pandas": 10.0,
     "feature peak MB": 4096.0,
+    "night of 1,000 assets seconds": 60.0,
+    "night of 1,000 assets peak MB": 4096.0,
+    "night cost per reading vs 100 assets": 1.0,  # growing no faster than linearly
 }
+SIZES = (100, 1000, 5000)
 
 
 def _linear_fit(slices: list[BenchResult], size: int, name: str) -> BenchResult:
@@ -101,6 +105,47 @@ def _feature_rows(data: BenchData) -> list[BenchResult]:
     return [*feature_rows, *(r for rows in baselines for r in rows)]
 
 
+def run_nightly(sizes: tuple[int, ...], with_backfill: bool) -> list[BenchResult]:
+    """Benchmark 4: the nightly job end to end at each fleet size, and the 30-night backfill."""
+    chosen = sorted({*sizes, *((1000,) if with_backfill else ())})
+    for assets in chosen:
+        if not fleets.ready(fleets.fleet(assets)):
+            print(f"preparing the {assets:,}-asset fleet under {fleets.e2e_root()} (once) ...")
+        run_untimed(partial(fleets.prepare, fleets.fleet(assets)))
+    rows: list[BenchResult] = []
+    if with_backfill:  # first: it is also the 1,000-asset night's history
+        rows += measure(
+            f"4 backfill, {fleets.BACKFILL_NIGHTS} nights of 1,000 assets, one run",
+            nightly.backfill,
+            setup=partial(nightly.setup, fleets.fleet(1000), history=False),
+        )
+    for assets in sizes:
+        rows += measure(
+            f"4 night end to end, {assets:,} assets",
+            nightly.one_night,
+            setup=partial(nightly.setup, fleets.fleet(assets)),
+        )
+    if 1000 in sizes:
+        rows += measure(
+            "4 night end to end, 1,000 assets, 2 shards, 2 processes",
+            partial(nightly.one_night, execution=nightly.MULTIPROCESS),
+            setup=partial(nightly.setup, fleets.fleet(1000), shards=2),
+        )
+    _per_reading_ratios(rows)
+    return rows
+
+
+def _per_reading_ratios(rows: list[BenchResult]) -> None:
+    """Seconds per reading of each whole-run row over that of the 100-asset night."""
+    base = next((r for r in rows if r.name == "4 night end to end, 100 assets"), None)
+    if base is None or not base.readings:
+        return
+    for row in rows:
+        if " / " not in row.name and row.readings and row is not base:
+            row.ratio = round((row.seconds / row.readings) / (base.seconds / base.readings), 2)
+            row.ratio_against = f"{base.name}, per reading"
+
+
 def check_targets(results: list[BenchResult]) -> list[str]:
     """One line per target of the benchmarks that ran: the figure measured and whether it is met."""
     figures: dict[str, tuple[float, str]] = {}
@@ -114,6 +159,13 @@ def check_targets(results: list[BenchResult]) -> list[str]:
         figures["feature readings/s"] = (feats.readings_per_s or 0.0, ">=")
         figures["feature speed-up vs pandas"] = (pandas.ratio or 0.0, ">=")
         figures["feature peak MB"] = (feats.peak_mb, "<=")
+    night = next((r for r in results if r.name == "4 night end to end, 1,000 assets"), None)
+    if night:
+        figures["night of 1,000 assets seconds"] = (night.seconds, "<=")
+        figures["night of 1,000 assets peak MB"] = (night.peak_mb, "<=")
+    largest = [r for r in results if r.name.startswith("4 night") and r.ratio]
+    if largest:
+        figures["night cost per reading vs 100 assets"] = (max(r.ratio for r in largest), "<=")
     lines = []
     for key, (value, op) in figures.items():
         met = value <= TARGETS[key] if op == "<=" else value >= TARGETS[key]
@@ -129,14 +181,27 @@ def main(argv: list[str]) -> int:
         help="rebuild the cached clean night and level-1 history after cleaning or feature changes",
     )  # fmt: skip
     parser.add_argument(
-        "--only", choices=["quality", "features"],
-        help="run only the quality benchmarks (1, 2) or only the feature benchmarks (3, 3a, 3b)",
+        "--only", choices=["quality", "features", "hot-paths", "nightly"],
+        help="quality: benchmarks 1-2; features: 3, 3a, 3b; hot-paths: 1-3; nightly: 4 only",
     )  # fmt: skip
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)),
+        help="fleet sizes of benchmark 4's nights, e.g. 100,1000 (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-backfill", action="store_true", help="benchmark 4 without the 30-night backfill"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")  # GX talks a lot at INFO
     logging.getLogger("bench").setLevel(logging.INFO)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    results = run_all(args.refresh, args.only)
+    sizes = tuple(int(n) for n in args.sizes.split(","))
+    if unknown := set(sizes) - set(fleets.SHARDS):
+        parser.error(f"--sizes: {sorted(unknown)} not among {sorted(fleets.SHARDS)}")
+    hot = None if args.only == "hot-paths" else args.only
+    results = [] if args.only == "nightly" else run_all(args.refresh, hot)
+    if args.only in (None, "nightly"):
+        results += run_nightly(sizes, with_backfill=not args.no_backfill)
     report(results)
     print("\ntargets")
     for line in check_targets(results):

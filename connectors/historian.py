@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,8 @@ RAW_SCHEMA = {
 }
 SURPLUS = "__surplus__"  # the CSV column that catches fields beyond the header
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # byte-order marks of UTF-16 text
+# a file's distinct asset ids (None for a row without one) -> the ids whose rows to read
+AssetSelector = Callable[[list[str | None]], list[str | None]]
 
 
 def list_export_files(pattern: str, date_regex: str) -> dict[date, list[Path]]:
@@ -123,8 +126,13 @@ def _as_text(path: Path, schema: pl.Schema, column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String)
 
 
-def read_export_file(path: Path, fmt: str, night: date) -> pl.DataFrame:
+def read_export_file(
+    path: Path, fmt: str, night: date, keep: AssetSelector | None = None
+) -> pl.DataFrame:
     """One export file as canonical raw text rows, with its arrival night and row numbers.
+
+    `keep` (a shard's selector) reads only the rows of the asset ids it chooses among the
+    file's; row numbers stay the file's own.
 
     Raises:
         InputDataError: the file is empty, UTF-16, unreadable, or lacks an export column.
@@ -151,6 +159,8 @@ def read_export_file(path: Path, fmt: str, night: date) -> pl.DataFrame:
         .cast({c: t for c, t in RAW_SCHEMA.items() if t == pl.Categorical})
     )
     try:
+        if keep is not None:
+            rows = rows.filter(chosen_rows(rows, keep))
         return rows.collect(engine="streaming")
     except pl.exceptions.InvalidOperationError as exc:
         raise InputDataError(
@@ -161,11 +171,22 @@ def read_export_file(path: Path, fmt: str, night: date) -> pl.DataFrame:
         raise _unreadable(path, fmt, exc) from exc
 
 
-def read_historian(pattern: str, fmt: str, date_regex: str, nights: list[date]) -> pl.DataFrame:
+def chosen_rows(frame: pl.LazyFrame, keep: AssetSelector) -> pl.Expr:
+    """The rows whose asset id `keep` chooses among the distinct ids (one column is read)."""
+    asset = pl.col("asset_id").cast(pl.String)
+    ids = frame.select(asset.unique()).collect(engine="streaming").to_series().to_list()
+    chosen = keep(ids)
+    named = asset.is_in(pl.Series([i for i in chosen if i is not None], dtype=pl.String).implode())
+    return named | asset.is_null() if None in chosen else named
+
+
+def read_historian(
+    pattern: str, fmt: str, date_regex: str, nights: list[date], keep: AssetSelector | None = None
+) -> pl.DataFrame:
     """Raw readings of the files that arrived on the given nights (an empty night gives no rows)."""
     files = list_export_files(pattern, date_regex)
     frames = [
-        read_export_file(path, fmt, night)
+        read_export_file(path, fmt, night, keep)
         for night in sorted(set(nights))
         for path in files.get(night, [])
     ]

@@ -30,18 +30,36 @@ def _historian_url(plant: Plant) -> str | None:
     return plant.url_of(SqlSource(url=h.url, password_env=h.password_env)) if h.url else None
 
 
-def read_readings(plant: Plant, nights: list[date]) -> pl.DataFrame:
-    """Raw readings (historian.RAW_SCHEMA) of the nights, from whatever the historian source is."""
+def read_readings(
+    plant: Plant, nights: list[date], keep: historian.AssetSelector | None = None
+) -> pl.DataFrame:
+    """Raw readings (historian.RAW_SCHEMA) of the nights, from whatever the historian source is.
+
+    `keep`: only the rows of the asset ids it chooses (a shard's), read as such where the
+    export is in the canonical shape, else filtered after the site's own mapping.
+    """
     source, names = plant.sources.historian, aliases(plant)
     if exports.is_canonical(source, names):
         frames = [
-            historian.read_historian(p, source.format, source.arrival_date_pattern, nights)
+            historian.read_historian(p, source.format, source.arrival_date_pattern, nights, keep)
             for p in _patterns(plant)
         ]
         return pl.concat(frames) if len(frames) > 1 else frames[0]
-    return exports.read_historian_source(
+    rows = exports.read_historian_source(
         source, _patterns(plant), plant.timezone, names, nights, _historian_url(plant)
     )
+    if keep is None:
+        return rows
+    return rows.filter(historian.chosen_rows(rows.lazy(), keep))
+
+
+def reading_batches(plant: Plant, nights: list[date]) -> list[list[date]]:
+    """The nights in the groups to read together: one night at a time where each night has its
+    own files or query, all at once where every read scans every file (`arrival: timestamp`)."""
+    source = plant.sources.historian
+    if source.query is None and source.arrival == "timestamp":
+        return [sorted(nights)]
+    return [[night] for night in sorted(nights)]
 
 
 def export_nights(plant: Plant) -> list[date]:

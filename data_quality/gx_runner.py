@@ -84,6 +84,30 @@ class SuiteReport:
         }
 
 
+def combine_reports(reports: list[tuple[str, SuiteReport]]) -> SuiteReport:
+    """One report for a suite run on several batches (labelled, e.g. by their nights).
+
+    A rule passes if it passed on every batch; a failed rule is listed once per batch it failed
+    on, its scope prefixed with the batch's label. One batch: its report, unchanged.
+    """
+    if len(reports) == 1:
+        return reports[0][1]
+    first = reports[0][1]
+    outcomes = []
+    for rule in first.outcomes:
+        failed = [
+            (label, o)
+            for label, r in reports
+            for o in r.outcomes
+            if o.rule == rule.rule and not o.passed
+        ]
+        outcomes += [replace(o, scope=f"[{label}] {o.scope}".rstrip()) for label, o in failed] or [
+            rule
+        ]
+    paths = [r.results_path for _, r in reports if r.results_path is not None]
+    return SuiteReport(first.source, outcomes, paths[0].parent if paths else None)
+
+
 def _error_of(result: object) -> str | None:
     """The message of an exception GX caught while evaluating the rule, if it caught one."""
     info = result.exception_info or {}

@@ -37,9 +37,8 @@ def latest_night(plant: Plant) -> date:
     return max(nights)
 
 
-def cmd_nightly(plant: Plant, as_of: date | None) -> None:
+def cmd_nightly(plant: Plant, as_of: date | None, execution: dict | None = None) -> None:
     from foresight import runner
-    from models.registry import ModelRegistry
 
     ensure_exports(plant)
     night = as_of or latest_night(plant)
@@ -47,20 +46,76 @@ def cmd_nightly(plant: Plant, as_of: date | None) -> None:
         raise ForesightError(
             f"--as-of {night} is before the plant's history_start {plant.history_start}."
         )
-    _ensure_history(plant, night - timedelta(days=1))
-    if ModelRegistry(plant.state_dir / "models").champion_version() is None:
-        _say("no champion model yet: training one on the history")
-        runner.run_job("training")
+    _ensure_history(plant, night - timedelta(days=1), execution)
+    _ensure_champion(plant)
     _say(f"nightly run for {night}")
-    warnings = runner.run_job("nightly", partition=night.isoformat())
+    warnings = runner.run_job("nightly", partition=night.isoformat(), execution=execution)
     from foresight.risk_list import print_risk_list
 
     print_risk_list(plant, night)
+    _print_warnings(warnings, "tonight")
+
+
+def _ensure_champion(plant: Plant) -> None:
+    from foresight import runner
+    from models.registry import ModelRegistry
+
+    if ModelRegistry(plant.state_dir / "models").champion_version() is None:
+        _say("no champion model yet: training one on the history")
+        runner.run_job("training")
+
+
+def _print_warnings(warnings: list[str], when: str) -> None:
     if warnings:
-        print("\nData-quality warnings tonight (the run went on; see the Dagster UI for details):")
+        print(f"\nData-quality warnings {when} (the run went on; see the Dagster UI for details):")
         for text in warnings:
             for line in text.splitlines():
                 print(f"  - {line[:300]}")
+
+
+def cmd_backfill(
+    plant: Plant, first: date, last: date, features_only: bool, execution: dict | None
+) -> None:
+    """The nightly job over a range of nights in one run (a single-run backfill)."""
+    from foresight import runner
+
+    ensure_exports(plant)
+    if first < plant.history_start or last < first:
+        raise ForesightError(
+            f"--from {first} --to {last}: expected history_start ({plant.history_start}) <= "
+            "--from <= --to."
+        )
+    if not features_only:
+        _ensure_history(plant, first - timedelta(days=1), execution)
+        _ensure_champion(plant)
+    what = "ingest to features" if features_only else "ingest to scores and write-back"
+    nights = (last - first).days + 1
+    _say(f"backfill {first} .. {last}: {nights} nights in one run ({what})")
+    warnings = runner.run_job(
+        "nightly",
+        partition_range=(first.isoformat(), last.isoformat()),
+        assets=runner.INGEST_TO_FEATURES if features_only else None,
+        execution=execution,
+    )
+    _say(f"backfill {first} .. {last} done: {nights} nights materialized")
+    _print_warnings(warnings, "in the backfill")
+
+
+def execution_of(run_config: Path | None) -> dict | None:
+    """The `execution` block of a run-config YAML (deploy/...), None to run in this process."""
+    if run_config is None:
+        return None
+    import yaml
+
+    try:
+        block = (yaml.safe_load(run_config.read_text(encoding="utf-8")) or {}).get("execution")
+    except (OSError, yaml.YAMLError) as exc:
+        raise ForesightError(f"--run-config {run_config}: cannot be read ({exc}).") from exc
+    if not isinstance(block, dict):
+        raise ForesightError(
+            f"--run-config {run_config}: no `execution:` block; see deploy/ for examples."
+        )
+    return block
 
 
 def cmd_train(plant: Plant) -> None:
@@ -86,7 +141,7 @@ def cmd_train(plant: Plant) -> None:
         )
 
 
-def _ensure_history(plant: Plant, last: date) -> None:
+def _ensure_history(plant: Plant, last: date, execution: dict | None = None) -> None:
     """Build every night up to `last` not yet materialized, ingest to features, in one run."""
     from foresight import runner
 
@@ -98,7 +153,9 @@ def _ensure_history(plant: Plant, last: date) -> None:
             f"building history {gap[0]} .. {gap[1]} "
             "(ingest, quality gate, cleaning, features) in one run"
         )
-        runner.run_job("nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES)
+        runner.run_job(
+            "nightly", partition_range=gap, assets=runner.INGEST_TO_FEATURES, execution=execution
+        )
 
 
 def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
@@ -194,6 +251,30 @@ def _feature_contract(plant: Plant) -> tuple[list[str], list[str]]:
     return newest.columns, sorted(newest["asset_type"].drop_nulls().unique().to_list())
 
 
+def _add_run_config(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--run-config",
+        type=Path,
+        help="run config YAML whose `execution:` block runs the steps elsewhere, e.g. "
+        "deploy/dagster.multiprocess.yaml (steps and shards in parallel processes) or "
+        "deploy/celery/run_config.yaml (Celery workers); default: in this process",
+    )
+
+
+def _add_backfill_parser(sub: argparse._SubParsersAction) -> None:
+    text = "run the nightly job over a range of nights in one run (a single-run backfill)"
+    cmd = sub.add_parser("backfill", help=text, description=text)
+    cmd.add_argument("--plant", type=Path, help="plant file (default: $FORESIGHT_PLANT)")
+    cmd.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+    cmd.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    cmd.add_argument(
+        "--features-only",
+        action="store_true",
+        help="ingest, gate, clean and build features only (no scores, no write-back)",
+    )
+    _add_run_config(cmd)
+
+
 def _add_model_parser(sub: argparse._SubParsersAction) -> None:
     text = "export the champion as a bundle, or import a bundle from another plant"
     model = sub.add_parser("model", help=text, description=text)
@@ -259,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                 type=date.fromisoformat,
                 help="night to score, YYYY-MM-DD (default: newest export)",
             )
+            _add_run_config(cmd)
+    _add_backfill_parser(sub)
     _add_model_parser(sub)
     return parser
 
@@ -277,7 +360,11 @@ def main(argv: list[str] | None = None) -> int:
 
         activate(plant)
         if args.command == "nightly":
-            cmd_nightly(plant, args.as_of)
+            cmd_nightly(plant, args.as_of, execution_of(args.run_config))
+        elif args.command == "backfill":
+            cmd_backfill(
+                plant, args.first, args.last, args.features_only, execution_of(args.run_config)
+            )
         elif args.command == "backtest":
             cmd_backtest(plant, args.months, args.json)
         elif args.command == "report":

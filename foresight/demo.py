@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import date
+from pathlib import Path
 
 from foresight.plant import Plant
 
@@ -75,3 +76,17 @@ def answer_work_requests(plant: Plant, night: date) -> Counter[str] | None:
         TechnicianSettings(seed=plant.simulator.seed),
         table,
     )
+
+
+def exports_sources(exports: Path | str) -> dict:
+    """The `sources:` of a plant file reading a simulator's exports folder where it lies (for
+    benchmark and test plants that reuse another plant's exports)."""
+    return {
+        "historian": {
+            "files": f"{exports}/historian/readings_*.parquet",
+            "format": "parquet",
+            "tag_catalog": f"{exports}/historian/tags.csv",
+        },
+        "cmms": {"url": f"sqlite:///{exports}/cmms.sqlite"},
+        "production_context": f"{exports}/mes/production_orders.csv",
+    }

@@ -17,6 +17,7 @@ from foresight.errors import PlantConfigError
 from foresight.paths import plant_state_dir
 from foresight.plant_sources import AssetRegisterSource, HistorianSource, MaintenanceSource
 from foresight.plant_yaml import locate_key
+from foresight.shards import ShardSettings
 
 PLANT_ENV = "FORESIGHT_PLANT"
 DEFAULT_PLANT = Path(__file__).resolve().parent.parent / "plants" / "demo.yaml"
@@ -131,12 +132,23 @@ class QualitySettings(_Strict):
     min_reporting_share: float = Field(0.5, ge=0, le=1)
 
 
+class SourceAges(_Strict):
+    """How old a source's newest record may be, as of the night, before it counts as stalled."""
+
+    maintenance_logs: float = Field(30.0, gt=0, description="days since the newest work order")
+    production_context: float = Field(3.0, gt=0, description="days since the newest MES order")
+
+
 class OperationsSettings(_Strict):
-    """How the running platform reaches people: the failure webhook's URL lives in a variable."""
+    """How the running platform reaches people and bounds its memory."""
 
     failure_webhook_env: str | None = Field(
         None, description="environment variable holding the webhook URL for failed runs"
     )
+    # a backfill gates and cleans its nights in batches of at most this many readings (one night
+    # at least): memory stays that of one batch however long the range (~3.5 GB at 30 M)
+    readings_per_batch: int = Field(30_000_000, ge=1)
+    freshness_days: SourceAges = SourceAges()
 
 
 class Plant(_Strict):
@@ -153,6 +165,7 @@ class Plant(_Strict):
     planners_daily_capacity: int = Field(3, ge=1)
     work_request_min_risk: float = Field(0.2, ge=0, le=1)
     operations: OperationsSettings = OperationsSettings()
+    shards: ShardSettings = ShardSettings()
     plant_dir: Path = Field(Path("."), exclude=True)
     plant_file: Path = Field(Path("plant.yaml"), exclude=True)
 

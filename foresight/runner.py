@@ -13,19 +13,8 @@ from foresight.plant import PLANT_ENV, Plant
 if TYPE_CHECKING:
     import dagster as dg
 
-INGEST_TO_FEATURES = (
-    "asset_register",
-    "tag_catalog",
-    "maintenance_logs",
-    "production_context",
-    "sensor_readings_raw",
-    "sensor_readings_clean",
-    "quarantined_readings",
-    "data_quality_scorecard",
-    "sensor_daily_aggregates",
-    "maintenance_failure_modes",
-    "window_features",
-)
+# the history a night's features need: every asset of these groups (a sharded plant's too)
+INGEST_TO_FEATURES = ("group:ingest", "group:quality", "group:features")
 
 
 def activate(plant: Plant) -> None:
@@ -92,18 +81,24 @@ def run_job(
     run_config: dict | None = None,
     log_level: str = "CRITICAL",
     definitions: dg.Definitions | None = None,
+    execution: dict | None = None,
 ) -> list[str]:
-    """Execute a job in process on the plant's instance; raise a ForesightError if it fails.
+    """Execute a job on the plant's instance; raise a ForesightError if it fails.
+
+    `assets`: a subset of the job's assets, by name or as `group:<name>` for a whole group.
+    `execution`: the run config's `execution` block (e.g. `{"config": {"multiprocess": {}}}`):
+    the steps then run in the code location's executor (processes, Celery workers) instead of in
+    this process, which needs the job to be rebuilt there (`job_definition`).
 
     Args:
         definitions: where the job is defined (default: the code location, orchestration/defs).
     Returns:
         The data-quality warnings of the run (rules that failed without blocking it).
     """
-    import dagster as dg
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
     )
 
     job = (definitions or _definitions()).resolve_job_def(name)
@@ -113,26 +108,69 @@ def run_job(
             ASSET_PARTITION_RANGE_START_TAG: partition_range[0],
             ASSET_PARTITION_RANGE_END_TAG: partition_range[1],
         }
-    result = job.execute_in_process(
-        instance=_instance(),
-        partition_key=partition,
-        tags=tags,
-        raise_on_error=False,
-        asset_selection=[dg.AssetKey(a) for a in assets] if assets else None,
-        run_config={
-            **(run_config or {}),
-            "loggers": {"console": {"config": {"log_level": log_level}}},
-        },
-    )
+    config = {
+        **(run_config or {}),
+        # the console quiet, the progress of long steps printed (orchestration/.../progress.py)
+        "loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}},
+    }
+    subset = _selection(job, assets) if assets else {}
+    if execution is None:
+        job = job.get_subset(**subset) if subset else job
+        result = job.execute_in_process(
+            instance=_instance(), partition_key=partition, tags=tags, raise_on_error=False,
+            run_config=config,
+        )  # fmt: skip
+        return _outcome(name, result)
+    import dagster as dg
+
+    recon = dg.build_reconstructable_job("foresight.runner", "job_definition", (name,))
+    if partition is not None:
+        tags = {**tags, PARTITION_NAME_TAG: partition}
+    with dg.execute_job(
+        recon.get_subset(**subset) if subset else recon, instance=_instance(),
+        run_config={**config, "execution": execution}, tags=tags, raise_on_error=False,
+    ) as result:  # fmt: skip
+        return _outcome(name, result)
+
+
+def job_definition(name: str):
+    """A job of the active plant's definitions (rebuilt in step processes and Celery workers)."""
+    return _definitions().resolve_job_def(name)
+
+
+def _outcome(name: str, result) -> list[str]:
+    """The run's data-quality warnings; a ForesightError saying what failed if the run failed."""
     if not result.success:
         message = _failure_message(result)
         error = QualityGateError if message.startswith("the quality gate") else ForesightError
         raise error(f"{name} run {result.run_id[:8]} failed: {message}")
-    return [
-        e.description
-        for e in result.get_asset_check_evaluations()
-        if e.passed and e.description and e.description != "all rules passed"
-    ]
+    return [e.description for e in result.get_asset_check_evaluations() if _warns(e)]
+
+
+def _warns(evaluation) -> bool:
+    """A quality gate that passed with failed warning rules, or a failed non-blocking check
+    (e.g. a source that stopped delivering)."""
+    import dagster as dg
+
+    if not evaluation.description or evaluation.description == "all rules passed":
+        return False
+    if evaluation.passed:
+        return evaluation.check_name == "passes_quality_gate"
+    return evaluation.severity == dg.AssetCheckSeverity.WARN
+
+
+def _selection(job, assets: tuple[str, ...]) -> dict:
+    """The subset of a job: asset keys from names (`shard_1/sensor_readings_raw`) and groups
+    (`group:quality`), with the job's own checks of those assets (not the clock's freshness
+    checks, which the job leaves to their sensor)."""
+    import dagster as dg
+
+    groups = {a.removeprefix("group:") for a in assets if a.startswith("group:")}
+    keys = {dg.AssetKey.from_user_string(a) for a in assets if not a.startswith("group:")}
+    graph = job.asset_layer.asset_graph
+    keys |= {k for k in graph.executable_asset_keys if graph.get(k).group_name in groups}
+    checks = {c for c in graph.asset_check_keys if c.asset_key in keys}
+    return {"asset_selection": keys, "asset_check_selection": checks}
 
 
 def materialized_nights(asset: str) -> set[date]:

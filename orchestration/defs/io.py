@@ -1,6 +1,12 @@
-"""Parquet IO manager: one file per asset partition, split by the `night` column on range runs."""
+"""Parquet IO manager: one file per asset partition, split by the `night` column on range runs.
+
+Heavy per-reading assets write each night as they finish it (`NightFiles`), so that a backfill of
+many nights holds one batch in memory, not the whole range; the IO manager then moves those files
+into place.
+"""
 
 import pickle
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -8,6 +14,56 @@ import dagster as dg
 import polars as pl
 
 from foresight.errors import InputDataError
+
+
+class NightFiles:
+    """One Parquet file per night, written by an asset while it runs and moved into the store by
+    the IO manager when the step succeeds (on failure they are removed: nothing half-done stays).
+
+    Use as a context manager around the work: `with NightFiles(folder) as out: out.write(...)`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.rows = 0
+
+    def __enter__(self) -> "NightFiles":
+        shutil.rmtree(self.folder, ignore_errors=True)  # a retried step starts afresh
+        self.folder.mkdir(parents=True)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.discard()
+
+    def path(self, night: str) -> Path:
+        return self.folder / f"{night}.parquet"
+
+    def write(self, night: date, frame: pl.DataFrame) -> None:
+        """Stage one night's rows (an empty frame is a night with no rows, still written)."""
+        PartitionedParquetIOManager.write_atomic(self.path(night.isoformat()), frame)
+        self.rows += frame.height
+
+    def write_by_night(self, nights: list[date], frame: pl.DataFrame) -> None:
+        """Stage a frame of several nights, one file per night (by its `night` column)."""
+        by_night = frame.partition_by("night", as_dict=True, maintain_order=True)
+        for night in nights:
+            self.write(night, by_night.get((night,), frame.clear()))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if ".staging" not in self.folder.parts:
+            return
+        for parent in self.folder.parents:  # the run's folder goes with its last output
+            if parent.name == ".staging" or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
+
+
+def staged(state_dir: Path, context: dg.AssetExecutionContext, output: str) -> NightFiles:
+    """Where a step stages an output's nights: under the plant's store, per run and output."""
+    key = context.asset_key_for_output(output) if output else context.asset_key
+    return NightFiles(Path(state_dir, "store", ".staging", context.run.run_id, *key.path))
 
 
 class PartitionedParquetIOManager(dg.ConfigurableIOManager):
@@ -26,6 +82,9 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
         if obj is None:
             return
         key = context.asset_key
+        if isinstance(obj, NightFiles):
+            self._move_into_place(context, obj)
+            return
         if not isinstance(obj, pl.DataFrame):
             path = self._path(key, None, "pkl")
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,16 +92,29 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             return
         partitions = context.asset_partition_keys if context.has_asset_partitions else [None]
         if len(partitions) == 1:
-            self._write(self._path(key, partitions[0], "parquet"), obj)
+            self.write_atomic(self._path(key, partitions[0], "parquet"), obj)
             return
         by_night = obj.partition_by("night", as_dict=True, include_key=True)
         for partition in partitions:
             night = date.fromisoformat(partition)
             part = by_night.get((night,), obj.clear())  # an empty night is still a materialization
-            self._write(self._path(key, partition, "parquet"), part)
+            self.write_atomic(self._path(key, partition, "parquet"), part)
+
+    def _move_into_place(self, context: dg.OutputContext, staged: NightFiles) -> None:
+        for partition in context.asset_partition_keys:
+            source = staged.path(partition)
+            if not source.is_file():
+                raise FileNotFoundError(
+                    f"{context.asset_key.to_user_string()}: night {partition} was not staged in "
+                    f"{staged.folder}; every night of the run must be written."
+                )
+            target = self._path(context.asset_key, partition, "parquet")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, target)  # a rename within one file system: atomic
+        staged.discard()
 
     @staticmethod
-    def _write(path: Path, frame: pl.DataFrame) -> None:
+    def write_atomic(path: Path, frame: pl.DataFrame) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         frame.write_parquet(tmp)

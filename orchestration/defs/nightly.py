@@ -2,14 +2,19 @@
 
 import dagster as dg
 
+from orchestration.defs.operations.freshness import historian_freshness
 from orchestration.defs.plant import nightly_partitions
 
 NIGHTLY_GROUPS = ["ingest", "quality", "features", "writeback"]
+# evaluated by their sensor against the clock, not as part of a run (a backfill of old nights
+# would find the newest night missing every time)
+CLOCK_CHECKS = dg.AssetSelection.checks(*historian_freshness)
 
 nightly = dg.define_asset_job(
     name="nightly",
     description="One night: pull exports, gate and clean them, build features, score, write back.",
-    selection=dg.AssetSelection.groups(*NIGHTLY_GROUPS) | dg.AssetSelection.assets("risk_scores"),
+    selection=(dg.AssetSelection.groups(*NIGHTLY_GROUPS) | dg.AssetSelection.assets("risk_scores"))
+    - CLOCK_CHECKS,
     partitions_def=nightly_partitions,
 )
 

@@ -1,4 +1,5 @@
-"""The active plant (from --plant / FORESIGHT_PLANT) and the nightly partitions in its time zone."""
+"""The active plant (from --plant / FORESIGHT_PLANT), the nightly partitions in its time zone and
+the plant's asset shards (one chain of per-reading steps per shard, see foresight/shards.py)."""
 
 from datetime import date, datetime
 
@@ -18,6 +19,14 @@ nightly_partitions = dg.DailyPartitionsDefinition(
 
 # every nightly asset: a backfill of a year is one run over the range, stored one file per night
 NIGHTLY = {"partitions_def": nightly_partitions, "backfill_policy": dg.BackfillPolicy.single_run()}
+
+
+SHARDS = PLANT.shards
+
+
+def shard_key(shard: str, name: str) -> dg.AssetKey:
+    """A per-shard asset's key: its plain name for a one-shard plant, `<shard>/<name>` otherwise."""
+    return dg.AssetKey([shard, name] if SHARDS.sharded else [name])
 
 
 def night_of(key: str) -> date:

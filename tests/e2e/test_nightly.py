@@ -263,9 +263,7 @@ def test_a_cmms_written_by_an_earlier_foresight_is_upgraded_before_the_technicia
     assert set(newer) <= present
 
 
-def test_backtest_prints_every_horizon_beside_the_baselines_and_fills_the_model_card(
-    plant, capsys
-):
+def test_backtest_prints_every_horizon_beside_the_baselines_and_fills_the_model_card(plant, capsys):
     import json
 
     from models.registry import ModelRegistry

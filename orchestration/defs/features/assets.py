@@ -7,23 +7,49 @@ from features.build import build_feature_table
 from features.daily import aggregate_daily, hourly_regimes
 from features.notes import evaluate_recovery, fit_note_classifier, infer_failure_codes
 from features.spec import load_feature_spec
-from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
+from foresight.batches import night_batches
+from orchestration.defs.operations.progress import log_progress
+from orchestration.defs.plant import NIGHTLY, OWNERS, SHARDS, nights_of, shard_key
 from orchestration.defs.resources import PlantResource
 
 FEATURES = {"group_name": "features", "owners": OWNERS, "kinds": {"polars"}}
 SPEC = load_feature_spec()
 
 
-@dg.asset(**FEATURES, **NIGHTLY)
-def sensor_daily_aggregates(
-    plant: PlantResource, sensor_readings_clean: pl.DataFrame, production_context: pl.DataFrame
-) -> dg.MaterializeResult:
-    """Per asset, sensor, day and load regime: counts, sums, extremes, mergeable across nights."""
-    regimes = hourly_regimes(production_context) if production_context.height else None
-    daily = aggregate_daily(sensor_readings_clean, plant.plant().timezone, regimes, SPEC.limits)
-    return dg.MaterializeResult(
-        value=daily, metadata={"rows": daily.height, "readings": int(daily["n"].sum() or 0)}
+def daily_aggregates_asset(shard: str) -> dg.AssetsDefinition:
+    """Level 1 of one shard's readings (of the whole fleet for a one-shard plant)."""
+
+    @dg.asset(
+        key=shard_key(shard, "sensor_daily_aggregates"),
+        ins={"sensor_readings_clean": dg.AssetIn(key=shard_key(shard, "sensor_readings_clean"))},
+        **FEATURES,
+        **NIGHTLY,
     )
+    def sensor_daily_aggregates(
+        context: dg.AssetExecutionContext,
+        plant: PlantResource,
+        sensor_readings_clean: pl.LazyFrame,
+        production_context: pl.DataFrame,
+    ) -> dg.MaterializeResult:
+        """Per asset, sensor, day and regime: counts, sums, extremes, mergeable across nights."""
+        p, nights = plant.plant(), nights_of(context)
+        regimes = hourly_regimes(production_context) if production_context.height else None
+        counts = sensor_readings_clean.group_by("night").len().collect()
+        batches = night_batches(dict(counts.iter_rows()), nights, p.operations.readings_per_batch)
+        parts = []
+        for done, batch in enumerate(batches, start=1):
+            clean = sensor_readings_clean.filter(pl.col("night").is_in(batch))
+            parts.append(aggregate_daily(clean.collect(), p.timezone, regimes, SPEC.limits))
+            log_progress(context, f"{parts[-1].height:,} daily rows", batch, done, len(batches))
+        daily = pl.concat(parts)
+        return dg.MaterializeResult(
+            value=daily, metadata={"rows": daily.height, "readings": int(daily["n"].sum() or 0)}
+        )
+
+    return sensor_daily_aggregates
+
+
+DAILY_AGGREGATES = [daily_aggregates_asset(shard) for shard in SHARDS.names]
 
 
 @dg.asset(**FEATURES)

@@ -11,12 +11,20 @@ from data_quality.suites import (
     validate_production_context,
     validate_work_orders,
 )
+from orchestration.defs.io import staged
 from orchestration.defs.metadata import md
-from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
+from orchestration.defs.operations.progress import log_progress
+from orchestration.defs.operations.retries import SOURCE_RETRY, source_errors
+from orchestration.defs.plant import NIGHTLY, OWNERS, SHARDS, nights_of, shard_key
 from orchestration.defs.quality.gate import CHECK_NAME, check_result, gate_spec
 from orchestration.defs.resources import PlantResource
 
-INGEST = {"group_name": "ingest", "owners": OWNERS, "kinds": {"polars"}}
+INGEST = {
+    "group_name": "ingest",
+    "owners": OWNERS,
+    "kinds": {"polars"},
+    "retry_policy": SOURCE_RETRY,
+}
 
 
 @dg.asset(**INGEST, check_specs=[gate_spec("asset_register")])
@@ -25,7 +33,8 @@ def asset_register(
 ):
     """The asset register: each asset's type, site, criticality and commissioning date."""
     p = plant.plant()
-    register = site.read_register(p)
+    with source_errors():
+        register = site.read_register(p)
     report = validate_asset_register(
         register, tag_catalog, date.today(), gx_results_dir(p, context)
     )
@@ -45,7 +54,8 @@ def asset_register(
 def tag_catalog(plant: PlantResource) -> dg.MaterializeResult:
     """Sensor metadata per asset type: canonical unit and physically valid range of every tag."""
     p = plant.plant()
-    catalog = site.read_catalog(p)
+    with source_errors():
+        catalog = site.read_catalog(p)
     return dg.MaterializeResult(
         value=catalog,
         metadata={"tags": catalog.height, "asset_types": catalog["asset_type"].n_unique()},
@@ -58,7 +68,8 @@ def maintenance_logs(
 ):
     """Work orders (preventive, corrective, inspections), times in UTC, with their notes."""
     p = plant.plant()
-    orders = site.read_logs(p)
+    with source_errors():
+        orders = site.read_logs(p)
     report = validate_work_orders(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(
         orders,
@@ -88,7 +99,8 @@ def production_context(
             description="all rules passed",  # nothing configured, nothing to check
         )
         return
-    orders = site.read_context(p)
+    with source_errors():
+        orders = site.read_context(p)
     report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
     yield dg.Output(
         orders, metadata={"orders": orders.height, "assets": orders["asset_id"].n_unique()}
@@ -96,19 +108,36 @@ def production_context(
     yield check_result(report, "production_context")
 
 
-@dg.asset(**INGEST, **NIGHTLY)
-def sensor_readings_raw(context: dg.AssetExecutionContext, plant: PlantResource):
-    """Historian files that arrived on the night(s), as raw text rows (nothing parsed away).
+def readings_raw_asset(shard: str) -> dg.AssetsDefinition:
+    """The raw readings of one shard (of the whole fleet for a one-shard plant)."""
+    register_in = {"asset_register": dg.AssetIn()} if SHARDS.needs_register else {}
 
-    Their GX gate runs with the cleaning (`sensor_readings_clean`), which applies every rule to
-    every row once for both.
-    """
-    raw = site.read_readings(plant.plant(), nights_of(context))
-    files = raw["source_file"].n_unique() if raw.height else 0
-    return dg.MaterializeResult(
-        value=raw,
-        metadata={"rows": raw.height, "files": files, "nights": len(context.partition_keys)},
-    )
+    @dg.asset(key=shard_key(shard, "sensor_readings_raw"), ins=register_in, **INGEST, **NIGHTLY)
+    def sensor_readings_raw(context: dg.AssetExecutionContext, plant: PlantResource, **register):
+        """Historian files that arrived on the night(s), as raw text rows (nothing parsed away).
+
+        Their GX gate runs with the cleaning (`sensor_readings_clean`), which applies every rule
+        to every row once for both.
+        """
+        p, nights = plant.plant(), nights_of(context)
+        keep = SHARDS.selector(shard, register.get("asset_register")) if SHARDS.sharded else None
+        batches, files = site.reading_batches(p, nights), 0
+        with staged(p.state_dir, context, "") as out, source_errors():
+            for done, batch in enumerate(batches, start=1):
+                raw = site.read_readings(p, batch, keep)
+                out.write_by_night(batch, raw)
+                files += raw["source_file"].n_unique() if raw.height else 0
+                log_progress(
+                    context, f"{raw.height:,} raw readings read", batch, done, len(batches)
+                )
+        return dg.MaterializeResult(
+            value=out, metadata={"rows": out.rows, "files": files, "nights": len(nights)}
+        )
+
+    return sensor_readings_raw
+
+
+READINGS_RAW = [readings_raw_asset(shard) for shard in SHARDS.names]
 
 
 def gx_results_dir(p, context: dg.AssetExecutionContext):

@@ -8,7 +8,7 @@ from orchestration.defs.plant import nightly_partitions
 CHECK_NAME = "passes_quality_gate"
 
 
-def gate_spec(asset: str, partitioned: bool = False) -> dg.AssetCheckSpec:
+def gate_spec(asset: str | dg.AssetKey, partitioned: bool = False) -> dg.AssetCheckSpec:
     """The blocking quality-gate check of a source asset."""
     return dg.AssetCheckSpec(
         name=CHECK_NAME,
@@ -19,7 +19,7 @@ def gate_spec(asset: str, partitioned: bool = False) -> dg.AssetCheckSpec:
     )
 
 
-def check_result(report: SuiteReport, asset: str) -> dg.AssetCheckResult:
+def check_result(report: SuiteReport, asset: str | dg.AssetKey) -> dg.AssetCheckResult:
     """Critical failures are ERROR (blocking); warnings pass with WARN-level details."""
     return dg.AssetCheckResult(
         asset_key=asset,

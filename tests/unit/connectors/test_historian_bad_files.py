@@ -168,3 +168,21 @@ def test_tag_catalogue_ranges_are_numbers(tmp_path):
     catalog = read_tag_catalog(write_catalog(tmp_path, ["pump,bearing_temp,degC,-20, 150.5"]))
     row = catalog.select("sensor", "min_valid", "max_valid").row(0)
     assert row == ("bearing_temp", -20.0, 150.5)
+
+
+def test_a_shard_reads_only_its_assets_rows_with_the_files_row_numbers(tmp_path):
+    path = write_parquet(
+        tmp_path,
+        export(
+            asset_id=["P-001", "P-002", None, "P-001"],
+            tag=["t"] * 4,
+            timestamp=["2026-03-03T10:00:00Z"] * 4,
+            value=["1", "2", "3", "4"],
+            unit=["degC"] * 4,
+            quality=["good"] * 4,
+        ),
+    )
+    ones = read_export_file(path, "parquet", NIGHT, keep=lambda ids: ["P-001"])
+    assert ones["row_number"].to_list() == [0, 3] and ones["value_raw"].to_list() == ["1", "4"]
+    rest = read_export_file(path, "parquet", NIGHT, keep=lambda ids: ["P-002", None])
+    assert rest["row_number"].to_list() == [1, 2]

@@ -22,3 +22,19 @@ def test_failed_rule_quotes_the_keys_of_offending_rows():
     rule = gxe.ExpectColumnValuesToBeInSet(column="wo_type", value_set=["PM", "CM"])
     message = run_suite("maintenance_logs", frame, [rule], key="wo_id").message()
     assert "1 of 2 rows (50.00 %); e.g. wo_id=WO-2 (wo_type=XX)" in message
+
+
+def test_batches_combine_into_one_report_naming_the_batches_a_rule_failed_on():
+    from data_quality.gx_runner import CRITICAL, RuleOutcome, SuiteReport, combine_reports
+
+    def report(failing: bool) -> SuiteReport:
+        rule = RuleOutcome("no unknown asset", CRITICAL, not failing, 3 if failing else None, 90)
+        return SuiteReport("sensor_readings", [rule, RuleOutcome("rows", CRITICAL, True, None, 1)])
+
+    one = report(True)
+    assert combine_reports([("2026-01-01", one)]) is one
+    both = combine_reports([("2026-01-01", report(False)), ("2026-01-02", report(True))])
+    assert not both.critical_passed
+    assert [o.passed for o in both.outcomes] == [False, True]
+    assert "'no unknown asset' failed (critical) [2026-01-02]: 3 of 90 rows" in both.message()
+    assert combine_reports([("a", report(False)), ("b", report(False))]).critical_passed

@@ -51,5 +51,20 @@ def test_k8s_validation_rejects_a_misspelt_key():
 def test_readme_yaml_blocks_are_the_shipped_run_configs():
     readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
     shown = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)]
-    for name in ("dagster.multiprocess.yaml", "k8s/nightly.run_config.yaml"):
+    for name in (
+        "dagster.multiprocess.yaml",
+        "k8s/nightly.run_config.yaml",
+        "celery/run_config.yaml",
+    ):
         assert _load(name) in shown, name
+
+
+def test_the_executor_is_the_one_the_environment_names():
+    from foresight.errors import PlantConfigError
+    from orchestration.defs.executor import chosen_executor
+
+    assert chosen_executor(None) is None and chosen_executor("") is None
+    celery = pytest.importorskip("dagster_celery", reason="install the celery extra")
+    assert chosen_executor("celery") is celery.celery_executor
+    with pytest.raises(PlantConfigError, match="expected celery, k8s or nothing"):
+        chosen_executor("spark")
