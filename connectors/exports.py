@@ -144,9 +144,9 @@ def timestamp_text(column: str, time: TimeSettings, timezone: str) -> pl.Expr:
     return pl.coalesce(parsed.dt.strftime(ISO_OUT), text).alias(column)
 
 
-def value_text(decimal_comma: bool) -> pl.Expr:
+def value_text(decimal_comma: bool, column: str = "value") -> pl.Expr:
     """Value text with a decimal point: '1.234,5' -> '1234.5' when the export writes commas."""
-    text = pl.col("value")
+    text = pl.col(column)
     if not decimal_comma:
         return text
     comma = text.str.contains(",", literal=True).fill_null(False)

@@ -13,6 +13,7 @@ from features.context import (
     build_production_state,
     daily_load,
 )
+from features.peers import fleet_deviation
 from features.spec import FeatureSpec
 from features.windows import build_window_features
 
@@ -60,4 +61,5 @@ def build_feature_table(
     for part in context:
         table = table.join(part, on=["asset_id", "as_of"], how="left")
     static = register.select("asset_id", "asset_type", "criticality", "site")
-    return table.join(static, on="asset_id", how="left").sort("asset_id", "as_of")
+    table = table.join(static, on="asset_id", how="left")
+    return fleet_deviation(table, spec.fleet_deviation).sort("asset_id", "as_of")

@@ -25,7 +25,10 @@ def daily_load(orders: pl.DataFrame, timezone: str) -> pl.DataFrame:
 
 
 def build_load_features(load: pl.DataFrame, spec: FeatureSpec, as_of: list[date]) -> pl.DataFrame:
-    """`load_pct__mean__Nd`, `run_hours__Nd` and `high_load_share__Nd` per asset and as-of night."""
+    """`mes_load_pct__mean__Nd`, `run_hours__Nd` and `high_load_share__Nd` per asset and night.
+
+    The MES load is prefixed `mes_`: a historian sensor may be called `load_pct` too.
+    """
     nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date})
     longest = max(spec.load_windows_days, default=0)
     if longest == 0 or load.is_empty():
@@ -44,7 +47,7 @@ def build_load_features(load: pl.DataFrame, spec: FeatureSpec, as_of: list[date]
         run = pl.when(inside).then(pl.col("run_hours")).otherwise(0).sum()
         exprs += [
             (pl.when(inside).then(pl.col("load_sum")).otherwise(0).sum() / run).alias(
-                f"load_pct__mean__{w}d"
+                f"mes_load_pct__mean__{w}d"
             ),
             run.alias(f"run_hours__{w}d"),
             (pl.when(inside).then(pl.col("high_hours")).otherwise(0).sum() / run).alias(

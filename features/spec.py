@@ -57,6 +57,7 @@ class FeatureSpec:
     load_windows_days: tuple[int, ...] = (1, 7)
     maintenance: bool = True
     sktime: SktimeFamily = SktimeFamily()
+    fleet_deviation: tuple[str, ...] = ()  # `<stat>__<window>d`: minus the same type's median
 
     @property
     def max_window_days(self) -> int:
@@ -89,6 +90,14 @@ def load_feature_spec(path: Path = SPEC_PATH) -> FeatureSpec:
     ratios = tuple(Ratio(**r) for r in raw.get("ratios", []))
     types = raw.get("asset_types") or {}
     context = raw.get("context") or {}
+    fleet = tuple(str(x) for x in raw.get("fleet_deviation") or ())
+    known = {f"{stat}__{w}d" for stat in stats for w in windows}
+    if unknown := sorted(set(fleet) - known):
+        raise _fail(
+            path,
+            f"fleet_deviation {unknown}: each must be a statistic and window the spec computes, "
+            "as <statistic>__<window>d, e.g. mean__7d.",
+        )
     return FeatureSpec(
         windows_days=windows,
         statistics=stats,
@@ -102,6 +111,7 @@ def load_feature_spec(path: Path = SPEC_PATH) -> FeatureSpec:
         excluded={t: tuple(v.get("exclude", ())) for t, v in types.items()},
         load_windows_days=tuple(int(w) for w in context.get("load_windows_days", ())),
         maintenance=bool(raw.get("maintenance", True)),
+        fleet_deviation=fleet,
         sktime=SktimeFamily(
             **{
                 **(raw.get("sktime") or {}),

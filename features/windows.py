@@ -2,12 +2,12 @@
 
 As of night d, a daily row counts only if its day is within the window (d - W, d] and it arrived
 on a night <= d. Each daily row is expanded to the as-of nights it can serve; partial sums are
-taken per regime, merged over the running regimes, and turned into statistics.
+taken per running regime and age band, merged over the regimes, and turned into statistics.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -17,20 +17,25 @@ from features.spec import FeatureSpec
 KEYS = ["asset_id", "as_of"]
 SERIES = ["asset_id", "sensor", "as_of"]
 SUMS = ("n", "sum_v", "sum_vv", "n_flagged", "sec_above", "sum_t", "sum_tt", "sum_tv", "p95n")
+EWMA_SUMS = ("ew_v", "ew_n")  # over the longest window: weight x sum_v, weight x n
 
 
 def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) -> pl.LazyFrame:
-    """One row per (daily row, as-of night it serves): as_of in [max(day, night), day + W - 1]."""
+    """One row per (daily row, as-of night it serves): as_of in [max(day, night), day + W - 1].
+
+    Adds `age_days` (as_of - day) and `p95n` (p95 x n, which sums).
+    """
     reach = pl.col("day") + pl.duration(days=max_window - 1)
     if len(set(as_of)) == 1:  # the nightly case: a filter serves, no need to expand every row
         night = as_of[0]
+        oldest = night - timedelta(days=max_window - 1)
         return (
             daily.lazy()
-            .filter((reach >= night) & (pl.col("day") <= night) & (pl.col("night") <= night))
+            .filter(pl.col("day").is_between(oldest, night) & (pl.col("night") <= night))
             .with_columns(
                 as_of=pl.lit(night, pl.Date),
                 p95n=pl.col("p95") * pl.col("n"),
-                age_days=(pl.lit(night, pl.Date) - pl.col("day")).dt.total_days(),
+                age_days=pl.lit(night, pl.Date).to_physical() - pl.col("day").to_physical(),
             )
         )
     nights = pl.DataFrame({"as_of": sorted(set(as_of))}, schema={"as_of": pl.Date}).lazy()
@@ -43,13 +48,44 @@ def _expand_to_as_of(daily: pl.DataFrame, as_of: list[date], max_window: int) ->
         )
         .explode("as_of")
         .join(nights, on="as_of", how="semi")
-        .with_columns(age_days=(pl.col("as_of") - pl.col("day")).dt.total_days())
+        .with_columns(age_days=pl.col("as_of").to_physical() - pl.col("day").to_physical())
     )
 
 
-def _partials(window: int) -> list[pl.Expr]:
-    """Per regime: the window's sums, extremes and first/last (time, value) pairs."""
-    inside = pl.col("age_days") < window
+def _by_age_band(
+    expanded: pl.LazyFrame, windows: tuple[int, ...], extra_sums: tuple[str, ...] = ()
+) -> pl.LazyFrame:
+    """Daily rows pre-merged per age band `_band` (windows nest: [0, w1), [w1, w2), ...).
+
+    A window's partials are then a merge of the bands inside it: the many daily rows are
+    grouped once with plain sums, and the per-window masks run on the few band rows (band i is
+    inside the windows from the i-th shortest on).
+    """
+    band = pl.lit(0, pl.UInt8)
+    for w in sorted(windows)[:-1]:
+        band = band + (pl.col("age_days") >= w).cast(pl.UInt8)
+    return (
+        expanded.with_columns(_band=band)
+        .group_by([*SERIES, "regime", "_band"])
+        .agg(
+            *[pl.col(c).sum() for c in (*SUMS, *extra_sums)],
+            pl.col("min_v").min(),
+            pl.col("max_v").max(),
+            pl.col("first_t").min(),
+            # of readings at the same time (delivered on two nights), the first row's
+            pl.col("first_v").get(pl.col("first_t").arg_min()),
+            pl.col("last_t").max(),
+            pl.col("last_v").get(pl.col("last_t").arg_max()),
+        )
+    )
+
+
+def _partials(band: int, window: int) -> list[pl.Expr]:
+    """Per regime: the window's sums, extremes and first/last (time, value) pairs.
+
+    From the band rows: the window (the `band`-th shortest) holds the bands up to `band`.
+    """
+    inside = pl.col("_band") <= band
 
     def pick(column: str) -> pl.Expr:
         return pl.when(inside).then(pl.col(column))
@@ -59,37 +95,10 @@ def _partials(window: int) -> list[pl.Expr]:
         pick("min_v").min().alias(f"min_v_{window}"),
         pick("max_v").max().alias(f"max_v_{window}"),
         pick("first_t").min().alias(f"first_t_{window}"),
-        pick("first_v").sort_by(pick("first_t")).drop_nulls().first().alias(f"first_v_{window}"),
+        pl.col("first_v").min_by(pick("first_t")).alias(f"first_v_{window}"),
         pick("last_t").max().alias(f"last_t_{window}"),
-        pick("last_v").sort_by(pick("last_t")).drop_nulls().last().alias(f"last_v_{window}"),
+        pl.col("last_v").max_by(pick("last_t")).alias(f"last_v_{window}"),
     ]
-
-
-def _by_age_band(expanded: pl.LazyFrame, windows: tuple[int, ...]) -> pl.LazyFrame:
-    """Daily rows pre-merged per age band (windows nest: [0, w1), [w1, w2), ...).
-
-    A window's partials are then a merge of the bands inside it: the many daily rows are
-    grouped once with plain sums, and the per-window masks run on the few band rows. A band row
-    stands in for its days: its `age_days` is its youngest, which is inside the same windows.
-    """
-    bounds = sorted(windows)
-    band = pl.lit(len(bounds) - 1)
-    for i, w in reversed(list(enumerate(bounds))):
-        band = pl.when(pl.col("age_days") < w).then(pl.lit(i)).otherwise(band)
-    return (
-        expanded.with_columns(_band=band)
-        .group_by([*SERIES, "regime", "_band"])
-        .agg(
-            *[pl.col(c).sum() for c in SUMS],
-            pl.col("min_v").min(),
-            pl.col("max_v").max(),
-            pl.col("first_t").min(),
-            pl.col("first_v").get(pl.col("first_t").arg_min()),
-            pl.col("last_t").max(),
-            pl.col("last_v").get(pl.col("last_t").arg_max()),
-            pl.col("age_days").min(),
-        )
-    )
 
 
 def _merge(window: int) -> list[pl.Expr]:
@@ -100,9 +109,9 @@ def _merge(window: int) -> list[pl.Expr]:
         pl.col(f"min_v_{w}").min(),
         pl.col(f"max_v_{w}").max(),
         pl.col(f"first_t_{w}").min(),
-        pl.col(f"first_v_{w}").sort_by(f"first_t_{w}").drop_nulls().first(),
+        pl.col(f"first_v_{w}").min_by(f"first_t_{w}"),
         pl.col(f"last_t_{w}").max(),
-        pl.col(f"last_v_{w}").sort_by(f"last_t_{w}").drop_nulls().last(),
+        pl.col(f"last_v_{w}").max_by(f"last_t_{w}"),
     ]
 
 
@@ -143,18 +152,19 @@ def _regime_deviation(partials: pl.LazyFrame, short: int, long: int) -> pl.LazyF
     )
 
 
-def _ewma(expanded: pl.LazyFrame, halflife: float) -> pl.LazyFrame:
-    """Exponentially weighted mean of running readings, weights halving every `halflife` days."""
-    weight = 0.5 ** (pl.col("age_days") / halflife)
-    return (
-        expanded.filter(pl.col("regime") != IDLE)
-        .group_by(SERIES)
-        .agg(
-            ((weight * pl.col("sum_v")).sum() / (weight * pl.col("n")).sum()).alias(
-                f"ewma__{halflife:g}d_hl"
-            )
-        )
-    )
+def _ewma_terms(halflife: float, max_window: int) -> list[pl.Expr]:
+    """Per daily row, the terms of the EWMA: weight x sum_v and weight x n (`EWMA_SUMS`)."""
+    weight_of_age = 0.5 ** (pl.int_range(max_window, eager=True) / halflife)
+    weight = pl.lit(weight_of_age).gather(pl.col("age_days"))
+    return [(weight * pl.col("sum_v")).alias("ew_v"), (weight * pl.col("n")).alias("ew_n")]
+
+
+def _ewma(halflife: float) -> pl.Expr:
+    """Exponentially weighted mean of running readings, weights halving every `halflife` days.
+
+    sum(weight x sum_v) / sum(weight x n) over the running daily rows of the longest window.
+    """
+    return (pl.col("ew_v") / pl.col("ew_n")).alias(f"ewma__{halflife:g}d_hl")
 
 
 def build_window_features(
@@ -170,22 +180,34 @@ def build_window_features(
     """
     if daily.is_empty() or not as_of:
         return pl.DataFrame(schema={"asset_id": pl.String, "as_of": pl.Date})
-    # keys as categoricals: every group-by below hashes integers, not text
-    daily = daily.with_columns(pl.col("asset_id", "sensor", "regime").cast(pl.Categorical))
-    expanded = _expand_to_as_of(daily, as_of, spec.max_window_days)
-    partials = (
-        _by_age_band(expanded, spec.windows_days)
-        .group_by([*SERIES, "regime"])
-        .agg([e for w in spec.windows_days for e in _partials(w)])
+    halflife = spec.ewma_halflife_days
+    ew = EWMA_SUMS if halflife else ()
+    expanded = (
+        _expand_to_as_of(daily, as_of, spec.max_window_days)
+        # every statistic reads running regimes only: idle rows (a third of a plant's) go first
+        .filter(pl.col("regime") != IDLE)
+        # keys as categoricals: every group-by below hashes integers, not text
+        .with_columns(pl.col("asset_id", "sensor", "regime").cast(pl.Categorical))
+        .with_columns(_ewma_terms(halflife, spec.max_window_days) if halflife else [])
     )
-    running = partials.filter(pl.col("regime") != IDLE)
+    windows = spec.windows_days
+    partials = (
+        _by_age_band(expanded, windows, ew)
+        .group_by([*SERIES, "regime"])
+        .agg(
+            *[e for i, w in enumerate(sorted(windows)) for e in _partials(i, w)],
+            *[pl.col(c).sum() for c in ew],
+        )
+    )
+    running = partials
     has_limit = pl.col("sensor").is_in(list(spec.limits))
     long = (
         running.group_by(SERIES)
-        .agg([e for w in spec.windows_days for e in _merge(w)])
+        .agg(*[e for w in windows for e in _merge(w)], *[pl.col(c).sum() for c in ew])
         .select(
             *SERIES,
-            *[e for w in spec.windows_days for e in _statistics(w, spec.statistics, has_limit)],
+            *[e for w in windows for e in _statistics(w, spec.statistics, has_limit)],
+            *ew,
         )
         .with_columns(
             (pl.col(f"mean__{s}d") - pl.col(f"mean__{lg}d")).alias(f"drift__{s}d_vs_{lg}d")
@@ -194,8 +216,8 @@ def build_window_features(
     )
     if spec.regime_deviation:
         long = long.join(_regime_deviation(running, *spec.regime_deviation), on=SERIES, how="left")
-    if spec.ewma_halflife_days:
-        long = long.join(_ewma(expanded, spec.ewma_halflife_days), on=SERIES, how="left")
+    if halflife:
+        long = long.with_columns(_ewma(halflife)).drop(ew)
     long = long.collect().with_columns(pl.col("asset_id", "sensor").cast(pl.String))
     # every statistic is per series, so leaving out a type's excluded sensors at the end (a few
     # thousand rows) gives the same table as leaving them out of the daily rows (millions)

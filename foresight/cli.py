@@ -162,6 +162,7 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     import json
 
     from foresight import runner
+    from models.backtest_metrics import comparison_rows
 
     ensure_exports(plant)
     _ensure_history(plant, latest_night(plant))
@@ -182,6 +183,7 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     )
     for key in (
         "precision_at_k",
+        "precision_at_k_ceiling",
         "recall",
         "failures",
         "caught",
@@ -192,6 +194,17 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
         "cost_saved",
     ):
         print(f"  {key:<30} {figures[key]}")
+    print("\n  every horizon, beside the baselines (each at its own cost-optimal threshold):")
+    print(
+        f"  {'method':<10} {'horizon':>7} {'p@k':>6} {'recall':>7} {'caught':>8} "
+        f"{'FA/asset-mo':>11} {'cost saved':>12}"
+    )
+    for row in comparison_rows(figures):
+        print(
+            f"  {row['method']:<10} {row['horizon']:>7} {row['precision_at_k']:>6.2f} "
+            f"{row['recall']:>7.2f} {row['caught']:>3}/{row['failures']:<4} "
+            f"{row['false_alarms_per_asset_month']:>11.2f} {row['cost_saved']:>12,.0f}"
+        )
     print(f"  nightly risk lists kept in {plant.state_dir / 'backtests' / 'risk_lists.parquet'}")
 
 

@@ -46,11 +46,12 @@ class SqlSource(_Strict):
     url: str
     password_env: str | None = None
 
-    def resolved_url(self) -> str:
-        """The URL with the password from `password_env` filled in, never stored in the file."""
+    def resolved_url(self, password: str | None = None) -> str:
+        """The URL with the password filled in: `password` when given (Dagster resolves it from
+        the same variable, `orchestration.defs.resources.CmmsDatabase`), else `password_env`."""
         if self.password_env is None:
             return self.url
-        secret = os.environ.get(self.password_env)
+        secret = password if password is not None else os.environ.get(self.password_env)
         if secret is None:
             raise PlantConfigError(
                 f"the plant file names password_env {self.password_env!r} for {self.url!r}, "
@@ -199,14 +200,14 @@ class Plant(_Strict):
         expanded = Path(self.expand(template)).expanduser()
         return str(expanded if expanded.is_absolute() else self.plant_dir / expanded)
 
-    def url_of(self, source: SqlSource) -> str:
+    def url_of(self, source: SqlSource, password: str | None = None) -> str:
         """A database source's URL with placeholders filled and the password from its variable."""
-        return self.expand(source.resolved_url())
+        return self.expand(source.resolved_url(password))
 
-    def writeback_url(self) -> str:
+    def writeback_url(self, password: str | None = None) -> str:
         """Where scores go: the CMMS when live, else a shadow SQLite database in the state."""
         if self.cmms_target.mode == "live":
-            return self.url_of(self.cmms_target)
+            return self.url_of(self.cmms_target, password)
         return f"sqlite:///{self.state_dir / 'shadow_cmms.sqlite'}"
 
     @property

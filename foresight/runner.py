@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from foresight.errors import ForesightError, QualityGateError
 from foresight.plant import PLANT_ENV, Plant
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 # the history a night's features need: every asset of these groups (a sharded plant's too)
 INGEST_TO_FEATURES = ("group:ingest", "group:quality", "group:features")
@@ -78,6 +82,7 @@ def run_job(
     assets: tuple[str, ...] | None = None,
     run_config: dict | None = None,
     log_level: str = "CRITICAL",
+    definitions: dg.Definitions | None = None,
     execution: dict | None = None,
 ) -> list[str]:
     """Execute a job on the plant's instance; raise a ForesightError if it fails.
@@ -87,6 +92,8 @@ def run_job(
     the steps then run in the code location's executor (processes, Celery workers) instead of in
     this process, which needs the job to be rebuilt there (`job_definition`).
 
+    Args:
+        definitions: where the job is defined (default: the code location, orchestration/defs).
     Returns:
         The data-quality warnings of the run (rules that failed without blocking it).
     """
@@ -96,7 +103,7 @@ def run_job(
         PARTITION_NAME_TAG,
     )
 
-    job = _definitions().resolve_job_def(name)
+    job = (definitions or _definitions()).resolve_job_def(name)
     tags = {}
     if partition_range is not None:
         tags = {

@@ -8,15 +8,16 @@ nights, failures booked before that night, labels censored at that night. The ni
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
+from models.baselines import fit_baselines
 from models.labels import label_failures
-from models.risk_model import FailureRiskModel
+from models.risk_model import CATEGORICAL, FailureRiskModel, feature_columns
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,30 @@ class BacktestSpec:
     cost: CostModel = CostModel()
 
 
+def _blocks(
+    features: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, horizons: tuple[int, ...]
+) -> Iterator[tuple[date, pl.DataFrame, pl.DataFrame]]:
+    """Each replayed block: its first night, the labelled history known then, its nights' rows.
+
+    The history holds features of earlier nights only, labelled with failures booked before the
+    block and censored at the night before it.
+    """
+    nights = features["as_of"].unique().sort()
+    last = nights[-1]
+    block = max(nights[0] + timedelta(days=120), last - timedelta(days=30 * spec.months))
+    while block <= last:
+        known = events.filter(pl.col("failure_day") < block)
+        history = features.filter(pl.col("as_of") < block)
+        labelled = label_failures(
+            history.select("asset_id", "as_of"), known, horizons, block - timedelta(days=1)
+        )
+        scored = features.filter(
+            pl.col("as_of").is_between(block, block + timedelta(days=spec.retrain_every_days - 1))
+        )
+        yield block, history.join(labelled, on=["asset_id", "as_of"]), scored
+        block += timedelta(days=spec.retrain_every_days)
+
+
 def replay(
     features: pl.DataFrame,
     events: pl.DataFrame,
@@ -49,28 +74,52 @@ def replay(
     progress: Callable[[str], None] = logger.info,
 ) -> pl.DataFrame:
     """Nightly risk lists of the replayed months (asset, as_of, horizon, risk, rank, model)."""
-    nights = features["as_of"].unique().sort()
-    last = nights[-1]
-    start = max(nights[0] + timedelta(days=120), last - timedelta(days=30 * spec.months))
     lists = []
-    block = start
-    while block <= last:
-        known = events.filter(pl.col("failure_day") < block)
-        history = features.filter(pl.col("as_of") < block)
-        labelled = label_failures(
-            history.select("asset_id", "as_of"), known, horizons, block - timedelta(days=1)
-        )
-        model = train(history.join(labelled, on=["asset_id", "as_of"]), f"replay-{block}")
-        scored = features.filter(
-            pl.col("as_of").is_between(block, block + timedelta(days=spec.retrain_every_days - 1))
-        )
+    for block, history, scored in _blocks(features, events, spec, horizons):
+        model = train(history, f"replay-{block}")
         progress(
             f"replayed {block} .. {scored['as_of'].max()} "
             f"with a model trained on {history.height} rows"
         )
         lists += [_risk_list(model, scored, h) for h in horizons]
-        block += timedelta(days=spec.retrain_every_days)
     return pl.concat(lists).sort("horizon_days", "as_of", "rank")
+
+
+def replay_baselines(
+    features: pl.DataFrame,
+    events: pl.DataFrame,
+    spec: BacktestSpec,
+    horizons: tuple[int, ...],
+    seed: int,
+    progress: Callable[[str], None] = logger.info,
+) -> pl.DataFrame:
+    """The baselines' nightly lists over the same replay (method "logistic" or "rule").
+
+    Retrained on the same blocks as the model, so that the figures compare like with like: how
+    hard the plant is for a linear model and for a threshold on its most telling sensor.
+    """
+    lists = []
+    for block, history, scored in _blocks(features, events, spec, horizons):
+        rankers = fit_baselines(
+            history, [c for c in feature_columns(history) if c not in CATEGORICAL], horizons, seed
+        )
+        progress(f"replayed the baselines {block} .. {scored['as_of'].max()}")
+        for h in horizons:
+            for method, score in rankers.scores(scored, h).items():
+                lists.append(
+                    scored.select("asset_id", "as_of").with_columns(
+                        horizon_days=pl.lit(h, pl.Int32),
+                        risk=pl.Series(score, dtype=pl.Float64),
+                        method=pl.lit(method),
+                    )
+                )
+    ranked = pl.concat(lists).with_columns(
+        rank=pl.col("risk")
+        .rank("ordinal", descending=True)
+        .over("method", "horizon_days", "as_of")
+        .cast(pl.Int32)
+    )
+    return ranked.sort("method", "horizon_days", "as_of", "rank")
 
 
 def _risk_list(model: FailureRiskModel, scored: pl.DataFrame, horizon: int) -> pl.DataFrame:

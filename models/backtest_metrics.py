@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 
@@ -21,6 +23,22 @@ def precision_at_k(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec
     )
     hits = _hit(top, events, h)
     return float(hits.group_by("as_of").agg(pl.col("hit").mean())["hit"].mean() or 0.0)
+
+
+def precision_at_k_ceiling(lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec) -> float:
+    """What a perfect ranking would score: mean over the same nights of min(failing, k) / k.
+
+    On nights when fewer than k assets fail within the horizon even a perfect list holds some
+    that do not, so a plant's failure rate caps precision at k; the ceiling shows by how much.
+    """
+    h = spec.horizon_days
+    last = lists["as_of"].max()
+    nights = lists.filter(
+        (pl.col("horizon_days") == h) & (pl.col("as_of") + pl.duration(days=h) <= last)
+    )
+    failing = _hit(nights, events, h).group_by("as_of").agg(pl.col("hit").sum())
+    capped = (failing["hit"].clip(upper_bound=spec.capacity) / spec.capacity).mean()
+    return float(capped or 0.0)
 
 
 def _hit(alerts: pl.DataFrame, events: pl.DataFrame, h: int) -> pl.DataFrame:
@@ -101,6 +119,7 @@ def evaluate_backtest(
         "horizon_days": spec.horizon_days,
         "k": spec.capacity,
         "precision_at_k": precision_at_k(lists, events, spec),
+        "precision_at_k_ceiling": precision_at_k_ceiling(lists, events, spec),
         **best,
         "lead_days_min": min(leads, default=None),
         "lead_days_median": float(np.median(leads)) if leads else None,
@@ -137,3 +156,64 @@ def remaining_life_errors(lists: pl.DataFrame, events: pl.DataFrame, spec: Backt
         "rul_late_share": float(np.mean(predicted > actual)),
         "rul_nights": len(actual),
     }
+
+
+HEADLINE = (
+    "precision_at_k",
+    "precision_at_k_ceiling",
+    "recall",
+    "caught",
+    "failures",
+    "lead_days_median",
+    "false_alarms_per_asset_month",
+    "threshold",
+    "cost_saved",
+)
+
+
+def figures_by_horizon(
+    lists: pl.DataFrame, events: pl.DataFrame, spec: BacktestSpec, assets: int
+) -> dict[str, dict]:
+    """The headline figures of every replayed horizon, keyed "7d", "30d", ..."""
+    return {
+        f"{h}d": {
+            k: v
+            for k, v in evaluate_backtest(
+                lists, events, replace(spec, horizon_days=h), assets
+            ).items()
+            if k in HEADLINE
+        }
+        for h in sorted(lists["horizon_days"].unique().to_list())
+    }
+
+
+def backtest_report(
+    lists: pl.DataFrame,
+    baseline_lists: pl.DataFrame | None,
+    events: pl.DataFrame,
+    spec: BacktestSpec,
+    assets: int,
+) -> dict:
+    """The planners' horizon's figures, every horizon's headline, and the baselines' beside them.
+
+    `baseline_lists` are `models.backtest.replay_baselines` lists (column `method`); each
+    baseline is judged by the same rules, with its own cost-optimal threshold.
+    """
+    figures = evaluate_backtest(lists, events, spec, assets)
+    figures["by_horizon"] = figures_by_horizon(lists, events, spec, assets)
+    if baseline_lists is not None:
+        figures["baselines"] = {
+            method: figures_by_horizon(part, events, spec, assets)
+            for (method,), part in baseline_lists.group_by("method", maintain_order=True)
+        }
+    return figures
+
+
+def comparison_rows(figures: dict) -> list[dict]:
+    """One row per method and horizon (model first, then the baselines) from `backtest_report`."""
+    methods = {"model": figures.get("by_horizon", {}), **figures.get("baselines", {})}
+    return [
+        {"method": method, "horizon": horizon, **{k: row[k] for k in HEADLINE}}
+        for method, by_horizon in methods.items()
+        for horizon, row in by_horizon.items()
+    ]

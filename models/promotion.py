@@ -9,6 +9,7 @@ only if it beats the champion's by the margin; otherwise the champion keeps scor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -102,6 +103,20 @@ def judge(
     )
 
 
+def held_back(verdict: Verdict, unscorable: Sequence[str]) -> Verdict:
+    """A winning verdict turned down when the nightly scoring lacks some of the model's features."""
+    if not verdict.promote or not unscorable:
+        return verdict
+    listed = ", ".join(unscorable[:5]) + (" ..." if len(unscorable) > 5 else "")
+    return replace(
+        verdict,
+        promote=False,
+        reason=f"{verdict.reason}; not promoted: the nightly feature table lacks "
+        f"{len(unscorable)} of its features ({listed}). Add their family to the nightly "
+        "feature table first.",
+    )
+
+
 def gate_new_model(
     registry: ModelRegistry,
     model: FailureRiskModel,
@@ -110,15 +125,19 @@ def gate_new_model(
     training: TrainingSpec,
     gate: GateSpec,
     assets: int,
+    unscorable: Sequence[str] = (),
 ) -> Promotion:
     """Replay challenger and champion on the same window, record both on the card, decide.
 
     The first model is promoted without a replay. A replay that cannot train (too few failures in
-    its early months) keeps the champion, and the card says why.
+    its early months) keeps the champion, and the card says why. `unscorable`: features of the
+    model that the nightly scoring does not have; such a model is judged and recorded like any
+    other but never made champion (it would stop the nightly run).
     """
     champion = registry.champion_version()
     if champion is None:
-        return registry.apply(model.version, judge(None, None, gate, None))
+        first = held_back(judge(None, None, gate, None), unscorable)
+        return registry.apply(model.version, first)
     old_card = registry.card(champion)
     try:
         new = (
@@ -131,7 +150,7 @@ def gate_new_model(
             if "any" in old_card.get("cold_start", {})
             else replayed_figures(features, events, training, gate, assets, old_card["features"])
         )
-        verdict = judge(new, old, gate, champion)
+        verdict = held_back(judge(new, old, gate, champion), unscorable)
     except ModelError as exc:
         new = old = None
         verdict = Verdict(

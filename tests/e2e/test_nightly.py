@@ -261,3 +261,24 @@ def test_a_cmms_written_by_an_earlier_foresight_is_upgraded_before_the_technicia
     present = {c["name"] for c in sa.inspect(engine).get_columns("foresight_work_requests")}
     engine.dispose()
     assert set(newer) <= present
+
+
+def test_backtest_prints_every_horizon_beside_the_baselines_and_fills_the_model_card(plant, capsys):
+    import json
+
+    from models.registry import ModelRegistry
+
+    capsys.readouterr()
+    assert main(["backtest", "--months", "1", "--json"]) == 0
+    out = capsys.readouterr().out
+    figures = json.loads(out[out.index("{") :])
+    horizons = {f"{h}d" for h in plant.models.horizons_days}
+    assert set(figures["by_horizon"]) == horizons
+    assert set(figures["baselines"]) == {"logistic", "rule"}
+    assert all(set(b) == horizons for b in figures["baselines"].values())
+    assert figures["by_horizon"][f"{figures['horizon_days']}d"]["recall"] == figures["recall"]
+    registry = ModelRegistry(plant.state_dir / "models")
+    card = registry.card(registry.champion_version())
+    assert card["backtest"]["baselines"] == figures["baselines"]
+    lists = plant.state_dir / "backtests" / "baseline_risk_lists.parquet"
+    assert lists.is_file()

@@ -11,7 +11,22 @@ from pathlib import Path
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   jobs { name } schedules { name cronSchedule executionTimezone }
-  assetNodes { assetKey { path } groupName } } } } }"""
+  assetNodes { assetKey { path } groupName description
+    owners { ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
+    dependencyKeys { path } } } } } }"""
+KNOWN = {  # every asset the platform ships, by group; an added asset only needs group and owner
+    "ingest": (
+        "asset_register",
+        "tag_catalog",
+        "maintenance_logs",
+        "production_context",
+        "sensor_readings_raw",
+    ),
+    "quality": ("sensor_readings_clean", "quarantined_readings", "data_quality_scorecard"),
+    "features": ("sensor_daily_aggregates", "maintenance_failure_modes", "window_features"),
+    "models": ("failure_labels", "failure_risk_model", "risk_scores", "risk_backtest"),
+    "writeback": ("technician_feedback", "cmms_risk_scores", "planner_report"),
+}
 
 
 def _free_port() -> int:
@@ -56,5 +71,10 @@ def test_webserver_serves_jobs_schedule_and_asset_graph(tmp_path):
     repo = answer["data"]["repositoriesOrError"]["nodes"][0]
     assert {"nightly", "training", "backtest"} <= {j["name"] for j in repo["jobs"]}
     assert repo["schedules"][0]["executionTimezone"] == "Europe/Berlin"
-    groups = {n["groupName"] for n in repo["assetNodes"]}
-    assert groups == {"ingest", "quality", "features", "models", "writeback"}
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in repo["assetNodes"]}
+    served = {name: node["groupName"] for name, node in nodes.items()}
+    assert {a: g for g, assets in KNOWN.items() for a in assets}.items() <= served.items()
+    assert set(served.values()) == set(KNOWN)
+    assert all(n["description"] and n["owners"] for n in nodes.values())
+    parents = {"/".join(k["path"]) for k in nodes["risk_scores"]["dependencyKeys"]}
+    assert {"window_features", "failure_risk_model", "data_quality_scorecard"} <= parents

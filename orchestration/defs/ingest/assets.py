@@ -12,6 +12,7 @@ from data_quality.suites import (
     validate_work_orders,
 )
 from orchestration.defs.io import staged
+from orchestration.defs.metadata import md
 from orchestration.defs.operations.progress import log_progress
 from orchestration.defs.operations.retries import SOURCE_RETRY, source_errors
 from orchestration.defs.plant import NIGHTLY, OWNERS, SHARDS, nights_of, shard_key
@@ -37,9 +38,14 @@ def asset_register(
     report = validate_asset_register(
         register, tag_catalog, date.today(), gx_results_dir(p, context)
     )
+    by_type = register.group_by("asset_type", "status").len("assets").sort("asset_type", "status")
     yield dg.Output(
         register,
-        metadata={"assets": register.height, "active": int((register["status"] == "active").sum())},
+        metadata={
+            "assets": register.height,
+            "active": int((register["status"] == "active").sum()),
+            "by_type": md(by_type),
+        },
     )
     yield check_result(report, "asset_register")
 
@@ -70,6 +76,8 @@ def maintenance_logs(
         metadata={
             "work_orders": orders.height,
             "corrective": int((orders["wo_type"] == "CM").sum()),
+            "assets": orders["asset_id"].n_unique(),
+            "opened": f"{orders['opened_utc'].min()} .. {orders['opened_utc'].max()}",
         },
     )
     yield check_result(report, "maintenance_logs")
@@ -94,7 +102,9 @@ def production_context(
     with source_errors():
         orders = site.read_context(p)
     report = validate_production_context(orders, asset_register, gx_results_dir(p, context))
-    yield dg.Output(orders, metadata={"orders": orders.height})
+    yield dg.Output(
+        orders, metadata={"orders": orders.height, "assets": orders["asset_id"].n_unique()}
+    )
     yield check_result(report, "production_context")
 
 

@@ -2,12 +2,14 @@
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from connectors.feedback import confirmed_failure_events, read_dispositions
 from data_quality.scorecard import ScorecardRules, asset_status
 from foresight.plant import Plant
 from models.backtest import BacktestSpec, CostModel
-from models.card import model_card
+from models.challenger import Entry, Recipe, train_and_gate
+from models.importance import feature_importance
 from models.labels import (
     failure_counts_by_mode,
     failure_events,
@@ -15,40 +17,43 @@ from models.labels import (
     label_failures_by_mode,
     run_to_failure_grid,
 )
-from models.promotion import GateSpec, gate_new_model
-from models.registry import Promotion
-from models.risk_model import FailureRiskModel
+from models.promotion import GateSpec
 from models.scoring import ScoringPolicy, score_assets
-from models.training import TrainingSpec, train_failure_risk_model
+from models.training import TrainingSpec
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.operations.progress import say
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
-from orchestration.defs.resources import ModelRegistryResource, PlantResource
+from orchestration.defs.resources import CmmsDatabase, ModelRegistryResource, PlantResource
+from reports.model_card import card_markdown
 
 MODELS = {"group_name": "models", "owners": OWNERS}
 
 
 class FailureRiskModelConfig(dg.Config):
-    """What a data scientist may vary when training."""
+    """What a data scientist may vary when training (the rest is the plant file's `models:`)."""
 
-    validation_share: float = (
-        0.25  # the latest share of nights held out for metrics and calibration
+    validation_share: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="The latest share of nights held out for metrics and calibration.",
     )
-    seed: int = 7
+    seed: int = Field(7, description="Seed of LightGBM's sampling: the same seed, the same model.")
 
 
 @dg.asset(**MODELS, kinds={"polars"})
 def failure_labels(
-    plant: PlantResource, window_features: pl.DataFrame, maintenance_failure_modes: pl.DataFrame
+    plant: PlantResource,
+    cmms: CmmsDatabase,
+    window_features: pl.DataFrame,
+    maintenance_failure_modes: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Did the asset fail (of each failure mode) within each horizon after the night? Null if
     not yet seen."""
     p = plant.plant()
     grid = window_features.select("asset_id", "as_of")
     # faults technicians confirmed on Foresight's requests count as failures too (issue #7)
-    confirmed = confirmed_failure_events(
-        read_dispositions(p.writeback_url(), p.cmms_target.mapping)
-    )
+    confirmed = confirmed_failure_events(read_dispositions(cmms.url(p), p.cmms_target.mapping))
     events = failure_events(maintenance_failure_modes, p.timezone, extra_events=confirmed)
     if p.run_to_failure is not None:  # only nights before each history's failure are labelled
         grid = run_to_failure_grid(grid, events)
@@ -118,32 +123,36 @@ def failure_risk_model(
 ) -> dg.MaterializeResult:
     """A calibrated LightGBM risk model per horizon and failure mode; champion only if its
     replayed backtest beats the current one's."""
-    p, registry, spec = (
-        plant.plant(),
+    p = plant.plant()
+    recipe = Recipe("failure_risk_model", training_spec(p, config), gate_spec(p))
+    say(context, f"training on {failure_labels.height:,} labelled asset-nights, then the gate")
+    entry = train_and_gate(
         model_registry.registry(),
-        training_spec(plant.plant(), config),
+        window_features.drop("night"),
+        failure_labels,
+        failure_events(maintenance_failure_modes, p.timezone),
+        recipe,
+        p.name,
+        active_count(asset_register),
     )
-    features = window_features.drop("night")
-    frame = features.join(failure_labels, on=["asset_id", "as_of"], how="inner")
-    say(context, f"training on {frame.height:,} asset-nights, horizons {spec.horizons} days")
-    model, metrics = train_failure_risk_model(frame, spec, registry.next_version())
-    registry.save(model, model_card(model, frame, metrics, p.name))
-    say(context, f"{model.version} trained; the promotion gate replays past months")
-    events = failure_events(maintenance_failure_modes, p.timezone)
-    assets = asset_register.filter(pl.col("status") == "active").height
-    promotion = gate_new_model(registry, model, features, events, spec, gate_spec(p), assets)
-    card = registry.card(model.version)
-    return dg.MaterializeResult(value=card, metadata=card_metadata(card, model, promotion))
+    return dg.MaterializeResult(value=entry.card, metadata=card_metadata(entry))
 
 
-def card_metadata(card: dict, model: FailureRiskModel, promotion: Promotion) -> dict:
-    """The card's headline figures as Dagster metadata: scalars, CV and reliability tables."""
+def active_count(register: pl.DataFrame) -> int:
+    """Active assets: the fleet the replays' false-alarm rates are per."""
+    return register.filter(pl.col("status") == "active").height
+
+
+def card_metadata(entry: Entry) -> dict:
+    """The card as UI metadata: headline figures, the whole card, feature importance, tables."""
+    card, model, promotion = entry.card, entry.model, entry.promotion
     flat = {
         f"{h}.{k}": round(v, 4) if isinstance(v, float) else v
         for h, m in card["metrics"].items()
         for k, v in m.items()
         if isinstance(v, float | int | str)
     }
+    importance = feature_importance(model)
     tables = {
         f"reliability_{h}d": markdown_table(pl.DataFrame(m.reliability))
         for h, m in model.horizons.items()
@@ -160,6 +169,8 @@ def card_metadata(card: dict, model: FailureRiskModel, promotion: Promotion) -> 
         "gate_challenger": str((gate.get("challenger_backtest") or {}).get(gate.get("metric"))),
         "gate_champion": str((gate.get("champion_backtest") or {}).get(gate.get("metric"))),
         "features": len(model.features),
+        "model_card": dg.MetadataValue.md(card_markdown(card, importance)),
+        "feature_importance": dg.MetadataValue.md(markdown_table(importance.head(25))),
         **flat,
         **{k: dg.MetadataValue.md(v) for k, v in tables.items()},
     }
@@ -200,9 +211,9 @@ def risk_scores(
         for night in nights
     ]
     scores = pl.concat(frames).with_columns(night=pl.col("as_of"))
-    top = scores.filter(
-        pl.col("as_of") == nights[-1], pl.col("horizon_days") == min(p.models.horizons_days)
-    ).head(10)
+    tonight = scores.filter(pl.col("as_of") == nights[-1])
+    top = tonight.filter(pl.col("horizon_days") == min(p.models.horizons_days)).head(10)
+    bands = tonight.group_by("horizon_days", "band").len("assets").sort("horizon_days", "band")
     return dg.MaterializeResult(
         value=scores,
         metadata={
@@ -213,6 +224,7 @@ def risk_scores(
             "top_risks": dg.MetadataValue.md(
                 markdown_table(top.select("rank", "asset_id", "risk", "band", "drivers"))
             ),
+            "bands_tonight": dg.MetadataValue.md(markdown_table(bands)),
         },
     )
 

@@ -94,9 +94,11 @@ def cleaning_assets(shard: str) -> dg.AssetsDefinition:
                 reports.append((_label(nights), report))
                 counts.update(batch_counts)
                 log_progress(context, _progress_text(batch_counts), nights, done, len(batches))
+        raw_rows = counts["raw_rows"]
         meta = {
-            "raw_rows": counts["raw_rows"],
+            "raw_rows": raw_rows,
             **_counts(counts),
+            "quarantined_share": round(counts["quarantined"] / raw_rows, 4) if raw_rows else 0.0,
             "reconciled (raw = clean + quarantined)": True,
         }
         yield dg.Output(clean, output_name="sensor_readings_clean", metadata=meta)

@@ -7,7 +7,7 @@ from connectors.work_request_table import requests_of_night, shadow_sentence
 from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS
-from orchestration.defs.resources import PlantResource
+from orchestration.defs.resources import CmmsDatabase, PlantResource
 from orchestration.defs.writeback.feedback import technician_feedback
 
 
@@ -19,23 +19,26 @@ from orchestration.defs.writeback.feedback import technician_feedback
     deps=[technician_feedback],  # the day's answers are in before tonight's requests are written
 )
 def cmms_risk_scores(
-    context: dg.AssetExecutionContext, plant: PlantResource, risk_scores: pl.DataFrame
+    context: dg.AssetExecutionContext,
+    plant: PlantResource,
+    cmms: CmmsDatabase,
+    risk_scores: pl.DataFrame,
 ):
     """Risk scores as the CMMS sees them; a shadow-mode plant writes to a shadow database."""
     p = plant.plant()
-    target = p.cmms_target
+    target, url = p.cmms_target, cmms.url(p)
     p.state_dir.mkdir(parents=True, exist_ok=True)
     tonight = risk_scores.filter(pl.col("as_of") == risk_scores["as_of"].max())
     requests = propose_work_requests(tonight, p.planners_daily_capacity, p.work_request_min_risk)
     summary = write_scores(
-        p.writeback_url(),
+        url,
         risk_scores,
         run_id=context.run.run_id,
         requests=requests,
         mapping=target.mapping,
     )
     night = tonight["as_of"].max()
-    written = requests_of_night(p.writeback_url(), night, target.mapping)
+    written = requests_of_night(url, night, target.mapping)
     live = "off: written to the live CMMS"
     shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else live
     return dg.MaterializeResult(

@@ -9,7 +9,7 @@ from connectors.writeback import upgrade_tables
 from foresight.demo import answer_work_requests
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
-from orchestration.defs.resources import PlantResource
+from orchestration.defs.resources import CmmsDatabase, PlantResource
 
 
 def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
@@ -37,15 +37,16 @@ def _feedback_metadata(feedback: pl.DataFrame, answered: dict | None) -> dict:
     **NIGHTLY,
 )
 def technician_feedback(
-    context: dg.AssetExecutionContext, plant: PlantResource
+    context: dg.AssetExecutionContext, plant: PlantResource, cmms: CmmsDatabase
 ) -> dg.MaterializeResult:
     """What technicians found on Foresight's work requests: confirmed, no fault found, deferred."""
     p, night = plant.plant(), nights_of(context)[-1]  # a range run reads as of its last night
+    url = cmms.url(p)
     # tables of an earlier Foresight gain the columns read below, before anyone reads them
-    upgrade_tables(p.writeback_url(), interface_tables(p.cmms_target.mapping))
+    upgrade_tables(url, interface_tables(p.cmms_target.mapping))
     # the floor works during the day, before tonight's write-back (simulated plants only)
     answered = answer_work_requests(p, night)
-    feedback = read_dispositions(p.writeback_url(), p.cmms_target.mapping)
+    feedback = read_dispositions(url, p.cmms_target.mapping)
     return dg.MaterializeResult(
         value=feedback.with_columns(night=pl.lit(night)),
         metadata=_feedback_metadata(feedback, answered),

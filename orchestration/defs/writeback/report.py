@@ -6,7 +6,7 @@ import polars as pl
 from connectors.feedback import technician_precision
 from connectors.work_request_table import read_open_requests, requests_of_night, shadow_sentence
 from orchestration.defs.plant import NIGHTLY, OWNERS, nights_of
-from orchestration.defs.resources import PlantResource
+from orchestration.defs.resources import CmmsDatabase, PlantResource
 from orchestration.defs.writeback.assets import cmms_risk_scores
 from reports.publish import publish_report
 from reports.risk_report import ReportInputs
@@ -44,6 +44,7 @@ def _recent(partitions: int) -> dg.AssetIn:
 def planner_report(
     context: dg.AssetExecutionContext,
     plant: PlantResource,
+    cmms: CmmsDatabase,
     risk_scores: pl.DataFrame,
     sensor_daily_aggregates: pl.DataFrame,
     maintenance_failure_modes: pl.DataFrame,
@@ -52,10 +53,11 @@ def planner_report(
 ) -> dg.MaterializeResult:
     """The night's risk list for planners: trends, remaining life, reasons, plots (HTML, CSV)."""
     p, night = plant.plant(), nights_of(context)[-1]
+    url = cmms.url(p)
     tonight = risk_scores.filter(pl.col("as_of") == night)
     shadow = None
     if p.cmms_target.mode == "shadow":
-        written = requests_of_night(p.writeback_url(), night, p.cmms_target.mapping)
+        written = requests_of_night(url, night, p.cmms_target.mapping)
         shadow = shadow_sentence(tonight.height, written)
     inputs = ReportInputs(
         plant=p.name,
@@ -68,11 +70,16 @@ def planner_report(
         work_orders=maintenance_failure_modes,
         register=asset_register,
         warnings=_night_warnings(context),
-        requests=read_open_requests(p.writeback_url(), p.cmms_target.mapping),
+        requests=read_open_requests(url, p.cmms_target.mapping),
         feedback=technician_precision(technician_feedback.filter(pl.col("night") == night)),
         shadow_note=shadow,
     )
     page, csv = publish_report(inputs, p.state_dir / "reports")
     return dg.MaterializeResult(
-        metadata={"html": dg.MetadataValue.path(str(page)), "csv": dg.MetadataValue.path(str(csv))}
+        metadata={
+            "night": night.isoformat(),
+            "scores": tonight.height,
+            "html": dg.MetadataValue.path(str(page)),
+            "csv": dg.MetadataValue.path(str(csv)),
+        }
     )

@@ -34,7 +34,7 @@ def synthetic_fleet(
                     "asset_type": "pump" if a % 2 else "motor",
                     "vibration_rms_mm_s__mean__1d": float(vib[d]),
                     "bearing_temp_c__mean__1d": float(60 + rng.normal(0, 1)),
-                    "load_pct__mean__1d": float(70 + rng.normal(0, 5)),
+                    "mes_load_pct__mean__1d": float(70 + rng.normal(0, 5)),
                 }
             )
         for f in fails:

@@ -1,9 +1,10 @@
-"""Guard rails: the definitions load; every asset says what it is, where it belongs, who owns it."""
+"""Guard rails: the definitions load; every asset and check follows the graph rules."""
 
 import dagster as dg
 import pytest
 
 from orchestration.definitions import defs
+from tests.graph_rules import graph_problems
 
 
 @pytest.fixture(scope="module")
@@ -16,14 +17,8 @@ def test_definitions_load_and_validate(repo):
     assert {"nightly", "training"} <= {job.name for job in repo.jobs}
 
 
-def test_every_asset_has_description_group_and_owner(repo):
-    graph = repo.resolve_asset_graph()
-    for key in graph.get_all_asset_keys():
-        node = graph.get(key)
-        name = key.to_user_string()
-        assert node.description, f"{name} has no description"
-        assert node.group_name and node.group_name != "default", f"{name} has no group"
-        assert node.owners, f"{name} has no owner"
+def test_every_asset_and_check_says_what_it_is_where_it_belongs_and_who_owns_it(repo):
+    assert graph_problems(repo) == []
 
 
 def test_nightly_schedule_runs_at_two_in_plant_time(repo):
