@@ -110,11 +110,11 @@ def run_job(
             ASSET_PARTITION_RANGE_START_TAG: partition_range[0],
             ASSET_PARTITION_RANGE_END_TAG: partition_range[1],
         }
-    config = {
-        **(run_config or {}),
-        # the console quiet, the progress of long steps printed (orchestration/.../progress.py)
-        "loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}},
-    }
+    loggers = {"console": {"config": {"log_level": log_level}}}
+    if "progress" in job.loggers:  # definitions built elsewhere (recipes' projects) may lack it
+        loggers["progress"] = {}
+    # the console quiet, the progress of long steps printed (orchestration/.../progress.py)
+    config = {**(run_config or {}), "loggers": loggers}
     subset = _selection(job, assets) if assets else {}
     if execution is None:
         job = job.get_subset(**subset) if subset else job
