@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.data import _key, _replace, cache_root
+from bench.data import _key, cache_root
 from foresight.demo import exports_sources
 from foresight.paths import REPO_ROOT
 
@@ -111,9 +112,20 @@ def prepare(f: Fleet) -> None:
         _train_twin()
     if not (f.root / ".complete").exists():
         logger.info("simulating %s (%s .. %s)", f.name, first_night(f.assets), NIGHT)
-        _replace(f.root, lambda out: _simulate(Fleet(f.assets, out)))
+        _build(f.root, lambda out: _simulate(Fleet(f.assets, out)))
     _write_plant_file(f, shards=SHARDS[f.assets])
     _import_model(f)
+
+
+def _build(target: Path, build) -> None:
+    """Build into a temporary folder, then rename it into place (a crash leaves no half fleet;
+    the other fleets stay)."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    build(partial)
+    (partial / ".complete").touch()
+    partial.rename(target)
 
 
 def _simulate(f: Fleet) -> None:

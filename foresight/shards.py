@@ -16,7 +16,7 @@ Two ways to cut (`shards:` in the plant file):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 import polars as pl
@@ -83,7 +83,9 @@ class ShardSettings(BaseModel):
         first = self.names[0]
         return [a for a in ids if group_of.get(value_of.get(a), first) == shard]
 
-    def selector(self, shard: str, register: pl.DataFrame | None = None):
+    def selector(
+        self, shard: str, register: pl.DataFrame | None = None
+    ) -> Callable[[list[str | None]], list[str | None]]:
         """For the historian reader: a file's distinct ids -> this shard's (rows without an id
         go to the first shard, which quarantines them)."""
 
