@@ -85,6 +85,16 @@ def replay(
     return pl.concat(lists).sort("horizon_days", "as_of", "rank")
 
 
+BASELINE_LIST_SCHEMA = {
+    "asset_id": pl.String,
+    "as_of": pl.Date,
+    "horizon_days": pl.Int32,
+    "risk": pl.Float64,
+    "method": pl.String,
+    "rank": pl.Int32,
+}
+
+
 def replay_baselines(
     features: pl.DataFrame,
     events: pl.DataFrame,
@@ -96,15 +106,21 @@ def replay_baselines(
     """The baselines' nightly lists over the same replay (method "logistic" or "rule").
 
     Retrained on the same blocks as the model, so that the figures compare like with like: how
-    hard the plant is for a linear model and for a threshold on its most telling sensor.
+    hard the plant is for a linear model and for a threshold on its most telling sensor. A block
+    whose history has no failure within a horizon yet (where the model falls back to its cold
+    start) has no baseline lists for that horizon: neither baseline can learn from one class.
     """
     lists = []
     for block, history, scored in _blocks(features, events, spec, horizons):
         rankers = fit_baselines(
             history, [c for c in feature_columns(history) if c not in CATEGORICAL], horizons, seed
         )
-        progress(f"replayed the baselines {block} .. {scored['as_of'].max()}")
-        for h in horizons:
+        skipped = [h for h in horizons if h not in rankers.fitted]
+        progress(
+            f"replayed the baselines {block} .. {scored['as_of'].max()}"
+            + (f" (none for {skipped} d: no failure labelled before {block})" if skipped else "")
+        )
+        for h in rankers.fitted:
             for method, score in rankers.scores(scored, h).items():
                 lists.append(
                     scored.select("asset_id", "as_of").with_columns(
@@ -113,6 +129,8 @@ def replay_baselines(
                         method=pl.lit(method),
                     )
                 )
+    if not lists:
+        return pl.DataFrame(schema=BASELINE_LIST_SCHEMA)
     ranked = pl.concat(lists).with_columns(
         rank=pl.col("risk")
         .rank("ordinal", descending=True)

@@ -70,6 +70,11 @@ class BaselineRankers:
     logistic: dict[int, Pipeline] = field(default_factory=dict)
     rule: dict[int, tuple[int, float]] = field(default_factory=dict)
 
+    @property
+    def fitted(self) -> list[int]:
+        """The horizons with fitted baselines (those whose training labels held both classes)."""
+        return sorted(self.logistic)
+
     def matrix(self, frame: pl.DataFrame) -> np.ndarray:
         return frame.select(pl.col(self.features).cast(pl.Float64)).to_numpy()
 
@@ -87,11 +92,17 @@ class BaselineRankers:
 def fit_baselines(
     frame: pl.DataFrame, features: list[str], horizons: tuple[int, ...], seed: int
 ) -> BaselineRankers:
-    """Fit both baselines per horizon on the labelled nights of `frame` (`label_<H>d`)."""
+    """Fit both baselines per horizon on the labelled nights of `frame` (`label_<H>d`).
+
+    A horizon whose labelled nights hold no failure (or nothing but failures) gets no baselines:
+    neither can be fitted on one class, and `BaselineRankers.fitted` leaves it out.
+    """
     rankers = BaselineRankers(features)
     for h in horizons:
         data = frame.filter(pl.col(f"label_{h}d").is_not_null())
         x, y = rankers.matrix(data), data[f"label_{h}d"].to_numpy()
+        if len(np.unique(y)) < 2:
+            continue
         rankers.logistic[h] = fit_logistic(x, y, seed)
         rankers.rule[h] = most_telling_feature(x, y, features)
     return rankers

@@ -128,3 +128,26 @@ def test_precision_ceiling_is_what_a_perfect_list_would_score():
     ceiling = precision_at_k_ceiling(lists({}), EVENTS, spec)
     full_nights = 30 - 7
     assert ceiling == pytest.approx(7 * 0.5 / full_nights)
+
+
+def test_baselines_skip_blocks_whose_history_has_no_failure_yet():
+    from models.backtest import replay_baselines
+
+    features, events = _degrading_fleet()
+    first_failure = D0 + timedelta(days=200)  # after the first replayed blocks
+    events = events.filter(pl.col("failure_day") > first_failure)
+    spec = BacktestSpec(months=4, retrain_every_days=30, horizon_days=7, capacity=1)
+    said: list[str] = []
+    lists = replay_baselines(features, events, spec, (7,), seed=1, progress=said.append)
+    assert any("no failure labelled" in line for line in said)
+    assert lists["as_of"].min() > first_failure
+
+
+def test_baselines_without_any_failure_give_an_empty_list():
+    from models.backtest import replay_baselines
+
+    features, events = _degrading_fleet()
+    spec = BacktestSpec(months=2, retrain_every_days=30, horizon_days=7, capacity=1)
+    lists = replay_baselines(features, events.clear(), spec, (7,), seed=1, progress=lambda _: 0)
+    assert lists.is_empty()
+    assert lists.columns == ["asset_id", "as_of", "horizon_days", "risk", "method", "rank"]
