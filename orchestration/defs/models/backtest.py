@@ -12,7 +12,7 @@ from models.backtest_metrics import backtest_report, comparison_rows
 from models.labels import failure_events
 from models.training import train_failure_risk_model
 from orchestration.defs.metadata import markdown_table, png
-from orchestration.defs.models.assets import backtest_spec, training_spec
+from orchestration.defs.models.assets import active_count, backtest_spec, training_spec
 from orchestration.defs.operations.progress import say
 from orchestration.defs.plant import OWNERS
 from orchestration.defs.resources import ModelRegistryResource, PlantResource
@@ -51,28 +51,32 @@ def risk_backtest(
     training = replace(training_spec(p), baselines=False, per_mode=False, cv_folds=0)
     events = failure_events(maintenance_failure_modes, p.timezone)
     features = window_features.drop("night")
+
+    def progress(text: str) -> None:  # the replays' lines, in the UI and on the command line
+        say(context, text)
+
     lists = replay(
         features,
         events,
         spec,
         p.models.horizons_days,
         lambda frame, version: train_failure_risk_model(frame, training, version)[0],
-        lambda text: say(context, text),
+        progress,
     )
     baseline_lists = (
-        replay_baselines(
-            features, events, spec, p.models.horizons_days, training.seed, context.log.info
-        )
+        replay_baselines(features, events, spec, p.models.horizons_days, training.seed, progress)
         if config.baselines
         else None
     )
-    assets = asset_register.filter(pl.col("status") == "active").height
+    assets = active_count(asset_register)
     figures = backtest_report(lists, baseline_lists, events, spec, assets)
     folder = p.state_dir / "backtests"
     folder.mkdir(parents=True, exist_ok=True)
     lists.write_parquet(folder / "risk_lists.parquet")
     if baseline_lists is not None:
         baseline_lists.write_parquet(folder / "baseline_risk_lists.parquet")
+    else:  # an earlier run's lists would sit beside figures that no longer include them
+        (folder / "baseline_risk_lists.parquet").unlink(missing_ok=True)
     (folder / "latest.json").write_text(json.dumps(figures, indent=2, default=str))
     registry = model_registry.registry()
     champion = registry.champion_version()
