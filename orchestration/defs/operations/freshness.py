@@ -32,14 +32,16 @@ def _run_night(context: dg.AssetCheckExecutionContext) -> date:
     return datetime.now(PLANT.zone).date()
 
 
-def _result(context, frame: pl.DataFrame, column: str, source: str, limit: float):
-    p = PLANT
-    verdict = source_freshness(frame, column, _run_night(context), p.timezone, limit, source)
+def _result(
+    context, frame: pl.DataFrame, column: str, source: str, limit: float, timezone: str
+) -> dg.AssetCheckResult:
+    verdict = source_freshness(frame, column, _run_night(context), timezone, limit, source)
     return dg.AssetCheckResult(
         passed=verdict.passed,
         severity=dg.AssetCheckSeverity.WARN,
         description=verdict.sentence(),
-        metadata={"newest_record": str(verdict.newest), "age_days": verdict.age_days or -1.0},
+        # no record at all: no age (not -1, and a newest record at the cut-off is 0.0, not -1)
+        metadata={"newest_record": str(verdict.newest), "age_days": verdict.age_days},
     )
 
 
@@ -52,7 +54,7 @@ def maintenance_logs_still_deliver(
     if p.run_to_failure is not None:
         return dg.AssetCheckResult(passed=True, description="run-to-failure histories: no export")
     limit = p.operations.freshness_days.maintenance_logs
-    return _result(context, maintenance_logs, "opened_utc", "CMMS work orders", limit)
+    return _result(context, maintenance_logs, "opened_utc", "CMMS work orders", limit, p.timezone)
 
 
 @dg.asset_check(asset="production_context", name=CHECK, blocking=False)
@@ -64,7 +66,9 @@ def production_context_still_delivers(
     if p.sources.production_context is None:
         return dg.AssetCheckResult(passed=True, description="no production context configured")
     limit = p.operations.freshness_days.production_context
-    return _result(context, production_context, "start_utc", "MES production orders", limit)
+    return _result(
+        context, production_context, "start_utc", "MES production orders", limit, p.timezone
+    )
 
 
 historian_freshness = dg.build_time_partition_freshness_checks(
