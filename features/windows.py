@@ -191,7 +191,7 @@ def build_window_features(
         .with_columns(_ewma_terms(halflife, spec.max_window_days) if halflife else [])
     )
     windows = spec.windows_days
-    partials = (
+    running = (  # per series, night and running regime: idle rows were left out above
         _by_age_band(expanded, windows, ew)
         .group_by([*SERIES, "regime"])
         .agg(
@@ -199,7 +199,6 @@ def build_window_features(
             *[pl.col(c).sum() for c in ew],
         )
     )
-    running = partials
     has_limit = pl.col("sensor").is_in(list(spec.limits))
     long = (
         running.group_by(SERIES)
