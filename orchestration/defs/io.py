@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from foresight.errors import InputDataError
+from foresight.errors import ForesightError, InputDataError
 
 
 class NightFiles:
@@ -45,8 +45,18 @@ class NightFiles:
         self.rows += frame.height
 
     def write_by_night(self, nights: list[date], frame: pl.DataFrame) -> None:
-        """Stage a frame of several nights, one file per night (by its `night` column)."""
+        """Stage a frame of several nights, one file per night (by its `night` column).
+
+        Raises:
+            ForesightError: the frame has rows of other nights (or none): they would not be stored.
+        """
         by_night = frame.partition_by("night", as_dict=True, maintain_order=True)
+        if stray := sorted(str(k[0]) for k in by_night if k[0] not in set(nights)):
+            raise ForesightError(
+                f"{self.folder.name}: {len(stray)} nights of rows outside the nights being staged "
+                f"({nights[0]} .. {nights[-1]}): {stray[:5]}; they would be silently dropped. "
+                "The step must give each row the arrival night it is staged under."
+            )
         for night in nights:
             self.write(night, by_night.get((night,), frame.clear()))
 

@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from foresight.errors import ForesightError
 from orchestration.defs.io import NightFiles, PartitionedParquetIOManager
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-10")
@@ -70,3 +71,13 @@ def test_a_night_missing_from_the_staging_fails_the_step(tmp_path):
     io = PartitionedParquetIOManager(base_dir=str(tmp_path / "store"))
     with pytest.raises(FileNotFoundError, match="night 2026-01-03 was not staged"):
         io.handle_output(context, files)
+
+
+def test_rows_of_a_night_not_staged_stop_the_step_instead_of_vanishing(tmp_path):
+    frame = pl.DataFrame({"night": [date(2026, 1, 2), date(2026, 1, 5)], "value": [1, 2]})
+    with (
+        pytest.raises(ForesightError, match=r"outside the nights being staged.*'2026-01-05'"),
+        NightFiles(tmp_path / "staging") as out,
+    ):
+        out.write_by_night([date(2026, 1, 2)], frame)
+    assert not (tmp_path / "staging").exists()
