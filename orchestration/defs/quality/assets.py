@@ -6,10 +6,9 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from data_quality.cleaning import classify_readings, clean_classified
 from data_quality.flags import FlagRules
 from data_quality.gx_runner import SuiteReport, combine_reports
-from data_quality.readings_gate import validate_classified
+from data_quality.readings_batch import ReadingRules, gate_and_clean
 from data_quality.scorecard import ScorecardRules, asset_status, sensor_scorecard
 from foresight.batches import night_batches
 from foresight.plant import Plant
@@ -126,26 +125,32 @@ def _clean_batch(
     """Gate and clean one batch of nights, stage its clean rows and its quarantine per night."""
     raw = lazy_raw.filter(pl.col("night").is_in(nights)).collect(engine="streaming")
     lookback = min(nights) - timedelta(days=DEDUP_LOOKBACK_NIGHTS)
-    earlier = lazy_raw.filter(pl.col("night").is_between(lookback, min(nights), closed="left"))
-    classified = classify_readings(raw, catalog, register, p.timezone, earlier=earlier)
     results = gx_results_dir(p, context)
-    report = validate_classified(
-        classified,
+    batch = gate_and_clean(
+        raw,
+        catalog,
         register,
         nights=nights,
-        max_unknown=p.quality.max_unknown_asset_share,
-        max_malformed=p.quality.max_malformed_share,
-        min_reporting_share=p.quality.min_reporting_share,
+        timezone=p.timezone,
+        run_id=context.run.run_id,
+        rules=reading_rules(p),
+        earlier=lazy_raw.filter(pl.col("night").is_between(lookback, min(nights), closed="left")),
         results_dir=results if len(nights) == len(nights_of(context)) else results / _label(nights),
     )
-    rules = FlagRules(p.quality.stuck_run_hours, p.quality.spike_robust_z)
-    result = clean_classified(classified, nights=nights, run_id=context.run.run_id, rules=rules)
-    counts = Counter(raw_rows=raw.height, **result.counts())
-    if raw.height != counts["clean"] + counts["quarantined"]:
-        raise dg.Failure(f"cleaning lost rows on {_label(nights)}: raw {raw.height} != {counts}")
-    out[0].write_by_night(nights, result.clean)
-    out[1].write_by_night(nights, result.quarantine)
-    return report, counts
+    out[0].write_by_night(nights, batch.result.clean)
+    out[1].write_by_night(nights, batch.result.quarantine)
+    return batch.report, batch.counts
+
+
+def reading_rules(p: Plant) -> ReadingRules:
+    """The plant file's `quality:` limits for the readings gate and the sensor flags."""
+    q = p.quality
+    return ReadingRules(
+        max_unknown=q.max_unknown_asset_share,
+        max_malformed=q.max_malformed_share,
+        min_reporting_share=q.min_reporting_share,
+        flags=FlagRules(q.stuck_run_hours, q.spike_robust_z),
+    )
 
 
 def _label(nights: list[date]) -> str:
