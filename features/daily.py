@@ -89,10 +89,14 @@ def aggregate_daily(
     runs, assets, sensors, regime_names = find_runs(
         frame, rows["unit"], unit_us, starts, timezone, regimes
     )
-    daily = _merge_runs(_aggregate_runs(rows.drop("unit"), runs), rows["value"])
-    readings_that_day = pl.col("n").sum().over("a", "s", "day")
+    per_run = _aggregate_runs(rows.drop("unit"), runs)
+    daily = _merge_runs(per_run, rows["value"]).join(
+        _reading_spacing(per_run), on=["a", "s"], how="left"
+    )
+    # a series with no two readings in one run: its day's readings share the day between them
+    spacing = pl.coalesce("spacing_s", 86_400.0 / pl.col("n").sum().over("a", "s", "day"))
     return (
-        daily.with_columns(sec_above=pl.col("n_above") * 86_400.0 / readings_that_day)
+        daily.with_columns(sec_above=pl.col("n_above") * spacing)
         .select(
             pl.lit(assets.cast(pl.String)).gather(pl.col("a")).alias("asset_id"),
             pl.lit(sensors.cast(pl.String)).gather(pl.col("s")).alias("sensor"),
@@ -102,6 +106,23 @@ def aggregate_daily(
             *DAY_VALUES,
         )
         .sort(DAY_KEYS)
+    )
+
+
+def _reading_spacing(runs: pl.DataFrame) -> pl.DataFrame:
+    """Seconds between a series' readings: the median over its runs of their mean spacing.
+
+    A reading above the limit stands for this long, so seconds above the limit add up over the
+    nights a day's readings arrive on (late readings of a day give the same seconds as when they
+    come in a backfill with the rest of the day); a gap inside one run moves only that run.
+    """
+    return (
+        runs.filter(pl.col("n") > 1)
+        .group_by("a", "s")
+        .agg(
+            spacing_s=((pl.col("last_t") - pl.col("first_t")) / (pl.col("n") - 1)).median()
+            * 86_400.0
+        )
     )
 
 

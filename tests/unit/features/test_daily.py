@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -98,13 +99,29 @@ def reference_daily(
             sum_tt=(pl.col("t") ** 2).sum(),
             sum_tv=(pl.col("t") * pl.col("value")).sum(),
         )
+        .join(reference_spacing(rows), on=["asset_id", "sensor"], how="left")
         .with_columns(
             sec_above=pl.col("n_above")
-            * 86_400.0
-            / pl.col("n").sum().over("asset_id", "sensor", "day")
+            * pl.coalesce(
+                "spacing_s", 86_400.0 / pl.col("n").sum().over("asset_id", "sensor", "day")
+            )
         )
         .select(*DAY_KEYS, *DAY_VALUES)
         .sort(DAY_KEYS)
+    )
+
+
+def reference_spacing(rows: pl.DataFrame) -> pl.DataFrame:
+    """Seconds between a series' readings: the median, over its stretches of one (day, night,
+    regime) in time order, of each stretch's mean spacing."""
+    return (
+        rows.sort("asset_id", "sensor", "ts_utc", maintain_order=True)
+        .with_columns(stretch=pl.struct(DAY_KEYS).rle_id())
+        .group_by("asset_id", "sensor", "stretch")
+        .agg(n=pl.len(), span=pl.col("t").max() - pl.col("t").min())
+        .filter(pl.col("n") > 1)
+        .group_by("asset_id", "sensor")
+        .agg(spacing_s=(pl.col("span") / (pl.col("n") - 1)).median() * 86_400.0)
     )
 
 
@@ -161,3 +178,25 @@ def test_an_hour_claimed_by_two_orders_goes_to_the_order_listed_last_and_no_hour
     regimes = hourly_regimes(orders).sort("hour")
     assert regimes["regime"].to_list() == ["low", "high", "high"]
     assert regimes["asset_id"].to_list() == ["P-1"] * 3
+
+
+def test_seconds_above_the_limit_add_up_when_a_day_arrives_over_two_nights():
+    # one day of 1-minute readings, the last six hours above the limit and delivered a night late
+    times = [START + timedelta(minutes=m) for m in range(1440)]
+    frame = pl.DataFrame(
+        {
+            "asset_id": "P-1",
+            "sensor": "temp",
+            "ts_utc": times,
+            "value": [50.0] * 1080 + [60.0] * 360,
+            "night": [date(2026, 3, 28)] * 1080 + [date(2026, 3, 29)] * 360,
+        },
+        schema_overrides={"ts_utc": pl.Datetime("us", "UTC")},
+    ).with_columns(pl.lit(False).alias(f) for f in ("flag_stuck", "flag_dead", "flag_spike"))
+    together = aggregate_daily(frame, "UTC", limits=LIMITS)
+    nightly = [
+        aggregate_daily(part, "UTC", limits=LIMITS)
+        for part in frame.partition_by("night", maintain_order=True)
+    ]
+    assert together["sec_above"].sum() == pytest.approx(6 * 3600)
+    assert sum(d["sec_above"].sum() for d in nightly) == pytest.approx(6 * 3600)
