@@ -93,8 +93,12 @@ def combine_reports(reports: list[tuple[str, SuiteReport]]) -> SuiteReport:
     if len(reports) == 1:
         return reports[0][1]
     first = reports[0][1]
+    rules: dict[str, RuleOutcome] = {}  # every batch's rules, in the order they first appear
+    for _, r in reports:
+        for o in r.outcomes:
+            rules.setdefault(o.rule, o)
     outcomes = []
-    for rule in first.outcomes:
+    for rule in rules.values():
         failed = [
             (label, o)
             for label, r in reports

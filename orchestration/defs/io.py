@@ -105,6 +105,12 @@ class PartitionedParquetIOManager(dg.ConfigurableIOManager):
             self.write_atomic(self._path(key, partitions[0], "parquet"), obj)
             return
         by_night = obj.partition_by("night", as_dict=True, include_key=True)
+        if stray := {k[0] for k in by_night} - {date.fromisoformat(p) for p in partitions}:
+            raise ForesightError(
+                f"{key.to_user_string()}: {sum(by_night[(n,)].height for n in stray)} rows of "
+                f"nights {sorted(map(str, stray))} outside this run's partitions "
+                f"({partitions[0]} .. {partitions[-1]}); they would be lost, so nothing is written."
+            )
         for partition in partitions:
             night = date.fromisoformat(partition)
             part = by_night.get((night,), obj.clear())  # an empty night is still a materialization

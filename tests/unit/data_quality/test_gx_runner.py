@@ -38,3 +38,19 @@ def test_batches_combine_into_one_report_naming_the_batches_a_rule_failed_on():
     assert [o.passed for o in both.outcomes] == [False, True]
     assert "'no unknown asset' failed (critical) [2026-01-02]: 3 of 90 rows" in both.message()
     assert combine_reports([("a", report(False)), ("b", report(False))]).critical_passed
+
+
+def test_a_rule_only_a_later_batch_ran_is_kept_in_the_combined_report():
+    from data_quality.gx_runner import CRITICAL, RuleOutcome, SuiteReport, combine_reports
+
+    early = SuiteReport("sensor_readings", [RuleOutcome("rows", CRITICAL, True, None, 1)])
+    late = SuiteReport(
+        "sensor_readings",
+        [
+            RuleOutcome("rows", CRITICAL, True, None, 1),
+            RuleOutcome("unit known", CRITICAL, False, 2, 40),
+        ],
+    )
+    both = combine_reports([("2026-01-01", early), ("2026-01-02", late)])
+    assert [(o.rule, o.passed) for o in both.outcomes] == [("rows", True), ("unit known", False)]
+    assert not both.critical_passed

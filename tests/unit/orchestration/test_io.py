@@ -81,3 +81,21 @@ def test_rows_of_a_night_not_staged_stop_the_step_instead_of_vanishing(tmp_path)
     ):
         out.write_by_night([date(2026, 1, 2)], frame)
     assert not (tmp_path / "staging").exists()
+
+
+def test_a_range_run_returning_rows_of_a_night_outside_its_partitions_fails_unwritten(tmp_path):
+    @dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+    def scores(context: dg.AssetExecutionContext) -> pl.DataFrame:
+        return pl.DataFrame({"night": [date(2026, 1, 2), date(2026, 1, 9)], "value": [1, 2]})
+
+    io = PartitionedParquetIOManager(base_dir=str(tmp_path / "store"))
+    job = dg.Definitions(
+        assets=[scores],
+        jobs=[dg.define_asset_job("j", partitions_def=DAYS)],
+        resources={"io_manager": io},
+    ).resolve_job_def("j")
+    result = _run(job)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "1 rows of nights ['2026-01-09'] outside this run's partitions" in str(failure)
+    assert not (tmp_path / "store").exists()
