@@ -138,12 +138,16 @@ def _measured_run(state: dict[str, Any], execution: dict | None, **partitions) -
 
     from foresight import runner
 
+    instance = dg.DagsterInstance.get()
+    before = {r.run_id for r in instance.get_runs()}
     with TreeMemory() as memory:
         started = time.time()
         runner.run_job("nightly", execution=execution, **partitions)
         ended = time.time()
-    instance = dg.DagsterInstance.get()
-    run = instance.get_runs(limit=1)[0]
+    # the run this call started (a daemon or sensor on the same instance may start others)
+    run = next(
+        r for r in instance.get_runs(dg.RunsFilter(job_name="nightly")) if r.run_id not in before
+    )
     steps = _steps(instance.all_logs(run.run_id))
     readings = _raw_readings(instance, run.run_id)
     overhead = _overhead(steps, started, ended)
