@@ -14,7 +14,8 @@ from foresight.plant import Plant, load_plant
 
 
 def _say(message: str) -> None:
-    print(f"[foresight {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    """A progress line: on standard error, so that standard output holds only the results."""
+    print(f"[foresight {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def ensure_exports(plant: Plant) -> None:

@@ -79,7 +79,7 @@ def test_sharded_batched_backfill_equals_the_nightly_runs(plant, tmp_path, run_c
         env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f"clean_sensor_readings 3 of 3 ({nights[-1]})" in proc.stdout  # progress per night
+    assert f"clean_sensor_readings 3 of 3 ({nights[-1]})" in proc.stderr  # progress per night
     shards = sharded.shards.names
     one, three = plant.state_dir / "store", sharded.state_dir / "store"
     for night in map(str, nights):

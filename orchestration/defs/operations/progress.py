@@ -38,7 +38,7 @@ class _ProgressOnly(logging.Filter):
 @dg.logger(description="Prints the progress lines of long steps, nothing else (command line).")
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.Logger("foresight.progress", level=logging.INFO)
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(sys.stderr)  # stdout: the results (e.g. --json)
     handler.addFilter(_ProgressOnly())
     handler.setFormatter(_Format())
     logger.addHandler(handler)

@@ -23,7 +23,7 @@ def test_only_progress_lines_are_printed_about_ten_per_step(capsys):
     defs = dg.Definitions(assets=[long_step], loggers={"progress": progress_logger})
     job = defs.resolve_implicit_global_asset_job_def()
     assert job.execute_in_process(run_config={"loggers": {"progress": {}}}).success
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().err.splitlines()
     assert 5 <= len(lines) <= 10, lines
     assert lines[-1].endswith("long_step 25 of 25 (2026-01-25): 250 rows")
     assert all("long_step" in line and line.startswith("[foresight ") for line in lines)
