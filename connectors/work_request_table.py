@@ -114,3 +114,23 @@ def requests_of_night(url: str, night: date, mapping: CmmsMapping | None = None)
             return conn.execute(query).scalar_one()
     finally:
         engine.dispose()
+
+
+def assets_requested_between(
+    url: str, first: date, last: date, mapping: CmmsMapping | None = None
+) -> set[str]:
+    """Assets Foresight opened or updated a request for on a night in [first, last], whatever
+    the request's status now (empty if the table does not exist yet)."""
+    table = interface_tables(mapping).work_requests
+    engine = sa.create_engine(url)
+    try:
+        if not sa.inspect(engine).has_table(table.name, schema=table.schema):
+            return set()
+        with engine.connect() as conn:
+            query = sa.select(table.c.asset_id).where(
+                table.c.updated_night.between(first, last)
+                | table.c.created_night.between(first, last)
+            )
+            return {row.asset_id for row in conn.execute(query)}
+    finally:
+        engine.dispose()

@@ -181,6 +181,11 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
     print(
         f"\nBacktest of {plant.name}: {figures['nights']} nights, top {figures['k']} per night, "
         f"{figures['horizon_days']}-day horizon"
+        + (
+            f", an asset put on the list left off the next {n} nights' top {figures['k']}"
+            if (n := figures.get("snooze_nights"))
+            else ""
+        )
     )
     for key in (
         "precision_at_k",
@@ -206,6 +211,16 @@ def cmd_backtest(plant: Plant, months: int | None, as_json: bool) -> None:
             f"{row['recall']:>7.2f} {row['caught']:>3}/{row['failures']:<4} "
             f"{row['false_alarms_per_asset_month']:>11.2f} {row['cost_saved']:>12,.0f}"
         )
+    if plain := figures.get("without_snooze"):
+        print(
+            "  the model's lists without the snooze (an asset may hold its slot night after night):"
+        )
+        for horizon, row in plain.items():
+            print(
+                f"  {'model':<10} {horizon:>7} {row['precision_at_k']:>6.2f} "
+                f"{row['recall']:>7.2f} {row['caught']:>3}/{row['failures']:<4} "
+                f"{row['false_alarms_per_asset_month']:>11.2f} {row['cost_saved']:>12,.0f}"
+            )
     print(f"  nightly risk lists kept in {plant.state_dir / 'backtests' / 'risk_lists.parquet'}")
 
 

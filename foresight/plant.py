@@ -164,6 +164,9 @@ class Plant(_Strict):
     quality: QualitySettings = QualitySettings()
     planners_daily_capacity: int = Field(3, ge=1)
     work_request_min_risk: float = Field(0.2, ge=0, le=1)
+    # an asset given a work request takes no slot of the next N nights' capacity (planners are
+    # still on it); the backtest replays the same rule. 0: every night's top k, repeats included
+    work_request_snooze_nights: int = Field(0, ge=0)
     operations: OperationsSettings = OperationsSettings()
     shards: ShardSettings = ShardSettings()
     plant_dir: Path = Field(Path("."), exclude=True)

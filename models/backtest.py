@@ -39,6 +39,7 @@ class BacktestSpec:
     capacity: int = 3  # planners' daily capacity k
     min_lead_days: int = 3  # an alert counts only if it came at least this long before the failure
     cost: CostModel = CostModel()
+    snooze_nights: int = 0  # an asset on a night's top k is left off the next N nights' top k
 
 
 def _blocks(
@@ -82,7 +83,8 @@ def replay(
             f"with a model trained on {history.height} rows"
         )
         lists += [_risk_list(model, scored, h) for h in horizons]
-    return pl.concat(lists).sort("horizon_days", "as_of", "rank")
+    lists = pl.concat(lists).sort("horizon_days", "as_of", "rank")
+    return snoozed(lists, spec.capacity, spec.snooze_nights)
 
 
 BASELINE_LIST_SCHEMA = {
@@ -137,7 +139,53 @@ def replay_baselines(
         .over("method", "horizon_days", "as_of")
         .cast(pl.Int32)
     )
-    return ranked.sort("method", "horizon_days", "as_of", "rank")
+    return snoozed(ranked, spec.capacity, spec.snooze_nights).sort(
+        "method", "horizon_days", "as_of", "rank"
+    )
+
+
+def snoozed(lists: pl.DataFrame, capacity: int, nights: int) -> pl.DataFrame:
+    """The lists planners would have seen: an asset put on a night's top k (a work request) is
+    left off the top k of the next `nights` nights, and the next assets move up into its place.
+
+    Planners inspect k assets a night; an asset whose request they are still working on takes no
+    second slot (the live write-back does the same, `models.work_requests`). `model_rank` keeps
+    the model's own order, `rank` becomes the planners' list. Lists of several methods or horizons
+    are snoozed each on its own. No snooze (0): `rank` is the model's and `model_rank` its copy.
+    """
+    lists = lists.with_columns(model_rank=pl.col("rank"))
+    if nights <= 0 or lists.is_empty():
+        return lists
+    groups = [c for c in ("method", "horizon_days") if c in lists.columns]
+    lists = lists.sort(*groups, "as_of", "model_rank")
+    listed = np.zeros(lists.height, dtype=bool)
+    offsets = 0
+    for _, part in lists.group_by(groups, maintain_order=True):
+        last: dict[str, date] = {}  # when each asset was last on the list
+        nights_of = part["as_of"].to_list()
+        assets = part["asset_id"].to_list()
+        start = 0
+        while start < part.height:
+            night, end, chosen = nights_of[start], start, 0
+            while end < part.height and nights_of[end] == night:
+                asset = assets[end]
+                held = asset in last and (night - last[asset]).days <= nights
+                if chosen < capacity and not held:
+                    listed[offsets + end], last[asset] = True, night
+                    chosen += 1
+                end += 1
+            start = end
+        offsets += part.height
+    return (
+        lists.with_columns(_rest=~pl.Series(listed))
+        .with_columns(
+            rank=pl.struct("_rest", "model_rank")
+            .rank("ordinal")
+            .over(*groups, "as_of")
+            .cast(pl.Int32)
+        )
+        .drop("_rest")
+    )
 
 
 def _risk_list(model: FailureRiskModel, scored: pl.DataFrame, horizon: int) -> pl.DataFrame:

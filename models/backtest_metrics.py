@@ -118,6 +118,7 @@ def evaluate_backtest(
         "nights": lists["as_of"].n_unique(),
         "horizon_days": spec.horizon_days,
         "k": spec.capacity,
+        "snooze_nights": spec.snooze_nights,
         "precision_at_k": precision_at_k(lists, events, spec),
         "precision_at_k_ceiling": precision_at_k_ceiling(lists, events, spec),
         **best,
@@ -201,6 +202,9 @@ def backtest_report(
     """
     figures = evaluate_backtest(lists, events, spec, assets)
     figures["by_horizon"] = figures_by_horizon(lists, events, spec, assets)
+    if spec.snooze_nights and "model_rank" in lists.columns:  # what the unsnoozed lists give
+        plain = lists.with_columns(rank=pl.col("model_rank"))
+        figures["without_snooze"] = figures_by_horizon(plain, events, spec, assets)
     if baseline_lists is not None:
         figures["baselines"] = {
             method: figures_by_horizon(part, events, spec, assets)

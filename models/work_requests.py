@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 GENERAL = "general"
 
 
-def propose_work_requests(scores: pl.DataFrame, capacity: int, min_risk: float) -> pl.DataFrame:
-    """The night's requests: assets above `min_risk` on the shortest horizon, at most `capacity`.
+def propose_work_requests(
+    scores: pl.DataFrame, capacity: int, min_risk: float, snoozed: Collection[str] = ()
+) -> pl.DataFrame:
+    """The night's requests: assets above `min_risk` on the shortest horizon, at most `capacity`,
+    leaving out the `snoozed` assets (given a request on one of the last nights: planners are
+    still on it, so the next assets take their slots; `models.backtest.snoozed` replays this).
 
     Priority 1 (urgent) to 3 from the risk; the description carries the risk, the remaining life and
     the drivers, so that a planner can act without opening Foresight.
     """
     horizon = scores["horizon_days"].min()
     chosen = (
-        scores.filter((pl.col("horizon_days") == horizon) & (pl.col("risk") >= min_risk))
+        scores.filter(
+            (pl.col("horizon_days") == horizon)
+            & (pl.col("risk") >= min_risk)
+            & ~pl.col("asset_id").is_in(list(snoozed))
+        )
         .sort("rank")
         .head(capacity)
     )

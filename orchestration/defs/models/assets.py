@@ -101,6 +101,7 @@ def backtest_spec(p: Plant, months: int, retrain_every_days: int = 30) -> Backte
         capacity=p.planners_daily_capacity,
         min_lead_days=m.min_lead_days,
         cost=CostModel(**m.cost.model_dump()),
+        snooze_nights=p.work_request_snooze_nights,
     )
 
 

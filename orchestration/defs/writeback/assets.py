@@ -1,9 +1,15 @@
 """Write-back: the night's scores into the CMMS interface tables, in one idempotent transaction."""
 
+from datetime import timedelta
+
 import dagster as dg
 import polars as pl
 
-from connectors.work_request_table import requests_of_night, shadow_sentence
+from connectors.work_request_table import (
+    assets_requested_between,
+    requests_of_night,
+    shadow_sentence,
+)
 from connectors.writeback import write_scores
 from models.work_requests import propose_work_requests
 from orchestration.defs.plant import NIGHTLY, OWNERS
@@ -29,7 +35,18 @@ def cmms_risk_scores(
     target, url = p.cmms_target, cmms.url(p)
     p.state_dir.mkdir(parents=True, exist_ok=True)
     tonight = risk_scores.filter(pl.col("as_of") == risk_scores["as_of"].max())
-    requests = propose_work_requests(tonight, p.planners_daily_capacity, p.work_request_min_risk)
+    night = tonight["as_of"].max()
+    snooze = p.work_request_snooze_nights
+    snoozed = (
+        assets_requested_between(
+            url, night - timedelta(days=snooze), night - timedelta(days=1), target.mapping
+        )
+        if snooze
+        else set()
+    )
+    requests = propose_work_requests(
+        tonight, p.planners_daily_capacity, p.work_request_min_risk, snoozed
+    )
     summary = write_scores(
         url,
         risk_scores,
@@ -37,7 +54,6 @@ def cmms_risk_scores(
         requests=requests,
         mapping=target.mapping,
     )
-    night = tonight["as_of"].max()
     written = requests_of_night(url, night, target.mapping)
     live = "off: written to the live CMMS"
     shadow = shadow_sentence(tonight.height, written) if target.mode == "shadow" else live
@@ -46,6 +62,7 @@ def cmms_risk_scores(
             "shadow_mode": shadow,
             "rows_written": summary.rows,
             "work_requests_proposed": requests.height,
+            "assets_snoozed": len(snoozed),
             "work_requests_opened_or_updated": summary.requests_changed,
             "mode": target.mode,
             "target": summary.target,

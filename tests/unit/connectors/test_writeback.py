@@ -196,3 +196,21 @@ def test_unreachable_cmms_fails_clearly():
     url = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
     with pytest.raises(WritebackError, match="after 2 attempt"):
         write_scores(url, scores(date(2026, 3, 1)), run_id="a", retry=RetryPolicy(2, 0.01))
+
+
+def test_a_snoozed_asset_leaves_its_slot_to_the_next_and_the_table_says_who_to_snooze(
+    sqlite_url,
+):
+    from connectors.work_request_table import assets_requested_between
+    from models.work_requests import propose_work_requests
+    from tests.cmms_fixtures import night_scores
+
+    risks = {"A": 0.9, "B": 0.5, "C": 0.3, "D": 0.1}
+    first = propose_work_requests(night_scores(date(2026, 3, 1), risks), 2, 0.2)
+    write_scores(sqlite_url, night_scores(date(2026, 3, 1), risks), run_id="a", requests=first)
+    assert first["asset_id"].to_list() == ["A", "B"]
+    snoozed = assets_requested_between(sqlite_url, date(2026, 3, 1), date(2026, 3, 1))
+    assert snoozed == {"A", "B"}
+    assert assets_requested_between(sqlite_url, date(2026, 3, 2), date(2026, 3, 3)) == set()
+    second = propose_work_requests(night_scores(date(2026, 3, 2), risks), 2, 0.2, snoozed)
+    assert second["asset_id"].to_list() == ["C"]  # D is below the minimum risk

@@ -151,3 +151,55 @@ def test_baselines_without_any_failure_give_an_empty_list():
     lists = replay_baselines(features, events.clear(), spec, (7,), seed=1, progress=lambda _: 0)
     assert lists.is_empty()
     assert lists.columns == ["asset_id", "as_of", "horizon_days", "risk", "method", "rank"]
+
+
+def test_snoozed_lists_give_an_asset_on_the_list_no_slot_for_the_next_nights():
+    from models.backtest import snoozed
+
+    nights = [date(2026, 3, 1) + timedelta(days=i) for i in range(4)]
+    # every night the model ranks A, B, C; planners take one a night, an asset then rests a night
+    model = pl.DataFrame(
+        {
+            "asset_id": ["A", "B", "C"] * 4,
+            "as_of": [n for n in nights for _ in range(3)],
+            "horizon_days": [7] * 12,
+            "risk": [0.9, 0.5, 0.2] * 4,
+            "rank": [1, 2, 3] * 4,
+        },
+        schema_overrides={"horizon_days": pl.Int32, "rank": pl.Int32},
+    )
+    out = snoozed(model, capacity=1, nights=1)
+    tops = out.filter(pl.col("rank") == 1).sort("as_of")["asset_id"].to_list()
+    assert tops == ["A", "B", "A", "B"]
+    assert out.filter(pl.col("as_of") == nights[1]).sort("rank")["asset_id"].to_list() == [
+        "B",
+        "A",
+        "C",
+    ]
+    assert (
+        out["model_rank"].to_list()
+        == out.sort("horizon_days", "as_of", "model_rank")["model_rank"].to_list()
+    )
+    two = snoozed(model, capacity=1, nights=2)
+    assert two.filter(pl.col("rank") == 1).sort("as_of")["asset_id"].to_list() == [
+        "A",
+        "B",
+        "C",
+        "A",
+    ]
+    plain = snoozed(model, capacity=1, nights=0)
+    assert plain["rank"].to_list() == plain["model_rank"].to_list() == model["rank"].to_list()
+
+
+def test_a_snooze_frees_the_slot_an_asset_that_never_fails_would_hold_every_night():
+    from dataclasses import replace
+
+    from models.backtest import snoozed
+    from models.backtest_metrics import backtest_report
+
+    stuck = lists({"B": list(range(30))})  # B tops every night and never fails; A fails on day 12
+    spec = replace(SPEC, snooze_nights=2)
+    figures = backtest_report(snoozed(stuck, 1, 2), None, EVENTS, spec, assets=2)
+    assert figures["snooze_nights"] == 2
+    assert figures["by_horizon"]["7d"]["recall"] == 1.0
+    assert figures["without_snooze"]["7d"]["recall"] == 0.0
