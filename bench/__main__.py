@@ -164,7 +164,11 @@ def check_targets(results: list[BenchResult]) -> list[str]:
     if night:
         figures["night of 1,000 assets seconds"] = (night.seconds, "<=")
         figures["night of 1,000 assets peak MB"] = (night.peak_mb, "<=")
-    largest = [r for r in results if r.name.startswith("4 night") and r.ratio]
+    # growth with fleet size, one executor: the in-process nights (the multiprocess row is
+    # another executor, whose per-step process starts its own note shows)
+    largest = [
+        r for r in results if r.name.startswith("4 night") and r.ratio and "processes" not in r.name
+    ]
     if largest:
         figures["night cost per reading vs 100 assets"] = (max(r.ratio for r in largest), "<=")
     lines = []
