@@ -7,10 +7,12 @@ nights, failures booked before that night, labels censored at that night. The ni
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -158,26 +160,19 @@ def snoozed(lists: pl.DataFrame, capacity: int, nights: int) -> pl.DataFrame:
         return lists
     groups = [c for c in ("method", "horizon_days") if c in lists.columns]
     lists = lists.sort(*groups, "as_of", "model_rank")
-    listed = np.zeros(lists.height, dtype=bool)
-    offsets = 0
-    for _, part in lists.group_by(groups, maintain_order=True):
-        last: dict[str, date] = {}  # when each asset was last on the list
-        nights_of = part["as_of"].to_list()
-        assets = part["asset_id"].to_list()
-        start = 0
-        while start < part.height:
-            night, end, chosen = nights_of[start], start, 0
-            while end < part.height and nights_of[end] == night:
-                asset = assets[end]
-                held = asset in last and (night - last[asset]).days <= nights
-                if chosen < capacity and not held:
-                    listed[offsets + end], last[asset] = True, night
-                    chosen += 1
-                end += 1
-            start = end
-        offsets += part.height
+    nightly = lists.group_by(*groups, "as_of", maintain_order=True).agg("asset_id")
+    listed: list[bool] = []
+    last: dict[tuple, date] = {}  # (group, asset) -> the night it was last put on the list
+    for row in nightly.iter_rows(named=True):
+        group, night, chosen = tuple(row[c] for c in groups), row["as_of"], 0
+        for asset in row["asset_id"]:
+            seen = last.get((group, asset))
+            take = chosen < capacity and (seen is None or (night - seen).days > nights)
+            if take:
+                last[(group, asset)], chosen = night, chosen + 1
+            listed.append(take)
     return (
-        lists.with_columns(_rest=~pl.Series(listed))
+        lists.with_columns(_rest=~pl.Series(listed, dtype=pl.Boolean))
         .with_columns(
             rank=pl.struct("_rest", "model_rank")
             .rank("ordinal")
@@ -225,3 +220,18 @@ def _alerts(lists: pl.DataFrame, spec: BacktestSpec, threshold: float) -> pl.Dat
         & (pl.col("rank") <= spec.capacity)
         & (pl.col("risk") >= threshold)
     )
+
+
+def save_backtest(
+    folder: Path, lists: pl.DataFrame, baseline_lists: pl.DataFrame | None, figures: dict
+) -> Path:
+    """Keep a replay in `folder`: the nightly lists (the baselines' too) and the figures
+    (`latest.json`), so that any metric can be recomputed from them; returns `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lists.write_parquet(folder / "risk_lists.parquet")
+    if baseline_lists is not None:
+        baseline_lists.write_parquet(folder / "baseline_risk_lists.parquet")
+    else:  # an earlier run's lists would sit beside figures that no longer include them
+        (folder / "baseline_risk_lists.parquet").unlink(missing_ok=True)
+    (folder / "latest.json").write_text(json.dumps(figures, indent=2, default=str))
+    return folder

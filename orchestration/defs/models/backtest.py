@@ -1,13 +1,12 @@
 """The replayed backtest: past nights scored as the platform would have, and what that caught."""
 
-import json
 from dataclasses import replace
 
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from models.backtest import replay, replay_baselines
+from models.backtest import replay, replay_baselines, save_backtest
 from models.backtest_metrics import backtest_report, comparison_rows
 from models.labels import failure_events
 from models.training import train_failure_risk_model
@@ -70,14 +69,7 @@ def risk_backtest(
     )
     assets = active_count(asset_register)
     figures = backtest_report(lists, baseline_lists, events, spec, assets)
-    folder = p.state_dir / "backtests"
-    folder.mkdir(parents=True, exist_ok=True)
-    lists.write_parquet(folder / "risk_lists.parquet")
-    if baseline_lists is not None:
-        baseline_lists.write_parquet(folder / "baseline_risk_lists.parquet")
-    else:  # an earlier run's lists would sit beside figures that no longer include them
-        (folder / "baseline_risk_lists.parquet").unlink(missing_ok=True)
-    (folder / "latest.json").write_text(json.dumps(figures, indent=2, default=str))
+    folder = save_backtest(p.state_dir / "backtests", lists, baseline_lists, figures)
     registry = model_registry.registry()
     champion = registry.champion_version()
     if champion is not None:  # the replay of its recipe, on its card (issue #6)
